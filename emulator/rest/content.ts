@@ -1,0 +1,108 @@
+// Enough content for an app to show where it is: spaces and pages by id (REST v1 shapes,
+// trimmed to the default expansions space, history and version). All need READ.
+import { Router, type Request } from 'express';
+import { callerOf } from '../auth/caller';
+import { requireScope } from '../auth/require-scope';
+import { SEEDED_PAGES, SEEDED_SPACES, type Page, type Space } from '../content-seed';
+import type { EmulatorContext } from '../emulator-context';
+import { HttpError } from '../errors';
+import { linksFor } from './links';
+import { accountJson } from './user-json';
+
+function pagingParam(req: Request, name: string, fallback: number, max: number): number {
+  const raw = req.query[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (typeof raw !== 'string' || !/^\d+$/.test(raw)) throw new HttpError(400, `The query parameter ${name} must be a non-negative integer`);
+  return Math.min(Number(raw), max);
+}
+
+export function contentRouter(ctx: EmulatorContext): Router {
+  const router = Router();
+
+  function spaceJson(space: Space): object {
+    return {
+      id: space.id,
+      key: space.key,
+      name: space.name,
+      type: 'global',
+      status: 'current',
+      _expandable: { settings: '', metadata: '', operations: '', lookAndFeel: '', permissions: '', icon: '', description: '', theme: '', history: '', homepage: '' },
+      _links: { webui: `/spaces/${space.key}`, self: `${ctx.urls.siteUrl}/rest/api/space/${space.key}` },
+    };
+  }
+
+  function authorJson(accountId: string): object {
+    const account = ctx.site.findAccount(accountId);
+    return account ? accountJson(ctx.urls, account) : { type: 'unknown', accountId, displayName: 'Unknown user' };
+  }
+
+  function pageJson(page: Page): object {
+    const space = SEEDED_SPACES.find((s) => s.key === page.spaceKey);
+    const slug = encodeURIComponent(page.title).replace(/%20/g, '+');
+    return {
+      id: page.id,
+      type: 'page',
+      status: 'current',
+      title: page.title,
+      space: space ? spaceJson(space) : undefined,
+      history: {
+        latest: true,
+        createdBy: authorJson(page.authorAccountId),
+        createdDate: page.createdDate,
+        _expandable: { lastUpdated: '', previousVersion: '', contributors: '', nextVersion: '' },
+        _links: { self: `${ctx.urls.siteUrl}/rest/api/content/${page.id}/history` },
+      },
+      version: {
+        by: authorJson(page.authorAccountId),
+        when: page.createdDate,
+        friendlyWhen: page.createdDate,
+        message: '',
+        number: 1,
+        minorEdit: false,
+        _links: { self: `${ctx.urls.siteUrl}/rest/api/content/${page.id}/version/1` },
+      },
+      _expandable: { childTypes: '', container: `/rest/api/space/${page.spaceKey}`, metadata: '', operations: '', children: '', restrictions: '', ancestors: '', body: '', descendants: '' },
+      _links: linksFor(ctx.urls, `/rest/api/content/${page.id}`, {
+        webui: `/spaces/${page.spaceKey}/pages/${page.id}/${slug}`,
+        edit: `/pages/resumedraft.action?draftId=${page.id}`,
+        tinyui: `/x/${Buffer.from(page.id).toString('base64url')}`,
+        collection: '/rest/api/content',
+      }),
+    };
+  }
+
+  router.get('/api/content/:id', (req, res) => {
+    requireScope(callerOf(res), 'READ');
+    const page = SEEDED_PAGES.find((p) => p.id === req.params.id);
+    if (!page) throw new HttpError(404, `No content found with id: ContentId{id=${req.params.id}}`);
+    res.json(pageJson(page));
+  });
+
+  router.get('/api/content', (req, res) => {
+    requireScope(callerOf(res), 'READ');
+    const spaceKey = typeof req.query.spaceKey === 'string' ? req.query.spaceKey : undefined;
+    const type = typeof req.query.type === 'string' ? req.query.type : 'page';
+    const start = pagingParam(req, 'start', 0, Number.MAX_SAFE_INTEGER);
+    const limit = pagingParam(req, 'limit', 25, 100);
+    const matching = type === 'page' ? SEEDED_PAGES.filter((p) => spaceKey === undefined || p.spaceKey === spaceKey) : [];
+    const page = matching.slice(start, start + limit);
+    res.json({ results: page.map(pageJson), start, limit, size: page.length, _links: linksFor(ctx.urls, '/rest/api/content') });
+  });
+
+  router.get('/api/space', (req, res) => {
+    requireScope(callerOf(res), 'READ');
+    const start = pagingParam(req, 'start', 0, Number.MAX_SAFE_INTEGER);
+    const limit = pagingParam(req, 'limit', 25, 250);
+    const page = SEEDED_SPACES.slice(start, start + limit);
+    res.json({ results: page.map(spaceJson), start, limit, size: page.length, _links: linksFor(ctx.urls, '/rest/api/space') });
+  });
+
+  router.get('/api/space/:key', (req, res) => {
+    requireScope(callerOf(res), 'READ');
+    const space = SEEDED_SPACES.find((s) => s.key === req.params.key);
+    if (!space) throw new HttpError(404, `No space with key : ${req.params.key}`);
+    res.json(spaceJson(space));
+  });
+
+  return router;
+}

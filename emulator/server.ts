@@ -1,0 +1,41 @@
+// Assembles the emulator's HTTP surface. Each part is a router mounted at its path; host pages
+// (emulator/host/) add theirs through `extraRouters` or one more line in the list below.
+import express, { type Express, type RequestHandler, type Router } from 'express';
+import { adminBasicAuth } from './auth/admin-basic-auth';
+import { installKeysRouter } from './auth/install-keys';
+import { oauthTokenRouter } from './auth/oauth-token-endpoint';
+import { controlRouter } from './control/router';
+import type { EmulatorContext } from './emulator-context';
+import { errorHandler, notFoundHandler } from './errors';
+import { upmRouter } from './install/upm';
+import { REST_BODY_LIMIT, restRouter } from './rest/router';
+
+export interface MountedRouter {
+  path: string;
+  router: Router | RequestHandler;
+}
+
+export function createServerApp(ctx: EmulatorContext, extraRouters: MountedRouter[] = []): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  const routers: MountedRouter[] = [
+    { path: '/connect-keys', router: installKeysRouter(ctx.installKeys) },
+    { path: '/oauth2', router: ctx.requestLog.record() },
+    { path: '/oauth2', router: oauthTokenRouter(ctx) },
+    { path: '/wiki/rest', router: ctx.requestLog.record() },
+    {
+      path: '/wiki/rest/plugins/1.0',
+      router: express.Router().use(express.text({ type: () => true, limit: REST_BODY_LIMIT }), adminBasicAuth(), upmRouter(ctx)),
+    },
+    { path: '/wiki/rest', router: restRouter(ctx) },
+    { path: '/_emulator', router: controlRouter(ctx) },
+    ...extraRouters,
+  ];
+  for (const { path, router } of routers) app.use(path, router);
+
+  app.use(notFoundHandler());
+  app.use(errorHandler(ctx.logger));
+  return app;
+}

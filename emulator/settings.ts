@@ -1,0 +1,50 @@
+// The emulator's behaviour switches and limits. Every value here is either a documented
+// Confluence fact or an assumption made a setting (docs/emulator.md says which).
+import { z } from 'zod';
+
+export const emulatorSettingsSchema = z.strictObject({
+  /** A call made as a user (Bearer, AP.request) may not touch another user's properties. */
+  asUserRestriction: z.boolean(),
+  /** User properties: key length, value length (JSON characters), properties per user per app. */
+  userPropertyMaxKeyLength: z.number().int().min(1),
+  userPropertyMaxValueLength: z.number().int().min(2),
+  userPropertyMaxPerUser: z.number().int().min(0),
+  /** App properties: key length, value length (JSON characters), properties per app. */
+  appPropertyMaxKeyLength: z.number().int().min(1),
+  appPropertyMaxValueLength: z.number().int().min(1),
+  appPropertyMaxPerApp: z.number().int().min(0),
+  /** Lifetime of the OAuth 2.0 access tokens minted for ACT_AS_USER apps, in seconds. */
+  bearerTokenTtlSeconds: z.number().int().min(1),
+  /** Lifetime of context JWTs (AP.context.getToken()), in seconds. */
+  contextTokenTtlSeconds: z.number().int().min(1),
+  /** How long the emulator waits for an app's descriptor or lifecycle answer, in ms. */
+  appCallTimeoutMs: z.number().int().min(1),
+  /** UPM's `connectDeveloperListingsEnabled` ("development mode" of the site). */
+  developmentMode: z.boolean(),
+  /** The `pingAfter` (ms) UPM tells the installer to wait before polling an install task. */
+  upmPingAfterMs: z.number().int().min(0),
+});
+
+export type EmulatorSettings = z.infer<typeof emulatorSettingsSchema>;
+
+export const DEFAULT_SETTINGS: EmulatorSettings = {
+  asUserRestriction: true,
+  userPropertyMaxKeyLength: 255,
+  userPropertyMaxValueLength: 32_768,
+  userPropertyMaxPerUser: 100,
+  appPropertyMaxKeyLength: 127,
+  appPropertyMaxValueLength: 32_768,
+  appPropertyMaxPerApp: 100,
+  bearerTokenTtlSeconds: 900,
+  contextTokenTtlSeconds: 900,
+  appCallTimeoutMs: 10_000,
+  developmentMode: true,
+  upmPingAfterMs: 100,
+};
+
+/** A partial update, checked field by field; unknown fields are an error. */
+export const settingsPatchSchema = emulatorSettingsSchema.partial();
+
+export function mergeSettings(base: EmulatorSettings, patch: Partial<EmulatorSettings>): EmulatorSettings {
+  return emulatorSettingsSchema.parse({ ...base, ...patch });
+}

@@ -1,0 +1,242 @@
+// The in-memory state of the one emulated site: accounts, installed apps, user and app
+// properties. Every mutation calls `onChange` so a state file can follow (see state-file.ts).
+import { randomBytes } from 'node:crypto';
+import { type Account, seedAccounts } from './accounts';
+import type { Scope } from './scopes';
+
+export type JsonObject = { [key: string]: unknown };
+
+export interface Lifecycle {
+  installed?: string;
+  uninstalled?: string;
+  enabled?: string;
+  disabled?: string;
+}
+
+export type AppStatus = 'installed' | 'uninstalled';
+
+/** An app as the site knows it. The record survives uninstall so the clientKey stays stable. */
+export interface InstalledApp {
+  key: string;
+  name: string;
+  baseUrl: string;
+  descriptorUrl: string;
+  descriptor: JsonObject;
+  scopes: Scope[];
+  lifecycle: Lifecycle;
+  clientKey: string;
+  sharedSecret: string;
+  oauthClientId: string;
+  /** The app's own Confluence user, what `user/current` returns for calls made as the app. */
+  appAccountId: string;
+  status: AppStatus;
+  installedAt: string;
+}
+
+export interface StoredUserProperty {
+  id: string;
+  key: string;
+  value: JsonObject;
+  createdDate: string;
+  lastModifiedDate: string;
+}
+
+export interface StoredAppProperty {
+  key: string;
+  value: unknown;
+}
+
+export interface SiteSnapshot {
+  version: 1;
+  accounts: Account[];
+  apps: InstalledApp[];
+  userProperties: { appKey: string; accountId: string; properties: StoredUserProperty[] }[];
+  appProperties: { appKey: string; properties: StoredAppProperty[] }[];
+  nextPropertyId: number;
+  tokenSecret: string;
+}
+
+/** First id handed to a user property; ids are numeric strings like Confluence's. */
+const FIRST_PROPERTY_ID = 1_000_001;
+
+export function seedSnapshot(): SiteSnapshot {
+  return {
+    version: 1,
+    accounts: seedAccounts(),
+    apps: [],
+    userProperties: [],
+    appProperties: [],
+    nextPropertyId: FIRST_PROPERTY_ID,
+    tokenSecret: randomBytes(32).toString('base64url'),
+  };
+}
+
+function userPropertyBucket(appKey: string, accountId: string): string {
+  return `${appKey}\u0000${accountId}`;
+}
+
+export class Site {
+  private accounts = new Map<string, Account>();
+  private apps = new Map<string, InstalledApp>();
+  /** (appKey, accountId) → key → property: the storage identity of a user property. */
+  private userProps = new Map<string, Map<string, StoredUserProperty>>();
+  private appProps = new Map<string, Map<string, StoredAppProperty>>();
+  private nextPropertyId = FIRST_PROPERTY_ID;
+  /** Signs the emulator's own bearer tokens; part of the state so tokens survive a restart. */
+  private tokenSecretValue = '';
+
+  constructor(
+    snapshot: SiteSnapshot,
+    private readonly onChange: () => void = () => undefined,
+  ) {
+    this.load(snapshot);
+  }
+
+  get tokenSecret(): string {
+    return this.tokenSecretValue;
+  }
+
+  /** Replaces the whole state (reset, or loading a state file). */
+  load(snapshot: SiteSnapshot): void {
+    this.accounts = new Map(snapshot.accounts.map((a) => [a.accountId, { ...a }]));
+    this.apps = new Map(snapshot.apps.map((a) => [a.key, { ...a }]));
+    this.userProps = new Map(
+      snapshot.userProperties.map((b) => [userPropertyBucket(b.appKey, b.accountId), new Map(b.properties.map((p) => [p.key, { ...p }]))]),
+    );
+    this.appProps = new Map(snapshot.appProperties.map((b) => [b.appKey, new Map(b.properties.map((p) => [p.key, { ...p }]))]));
+    this.nextPropertyId = snapshot.nextPropertyId;
+    this.tokenSecretValue = snapshot.tokenSecret;
+    this.onChange();
+  }
+
+  snapshot(): SiteSnapshot {
+    const userProperties: SiteSnapshot['userProperties'] = [];
+    for (const [bucket, props] of this.userProps) {
+      if (props.size === 0) continue;
+      const [appKey, accountId] = bucket.split('\u0000');
+      userProperties.push({ appKey, accountId, properties: [...props.values()] });
+    }
+    return {
+      version: 1,
+      accounts: [...this.accounts.values()],
+      apps: [...this.apps.values()],
+      userProperties,
+      appProperties: [...this.appProps].filter(([, p]) => p.size > 0).map(([appKey, p]) => ({ appKey, properties: [...p.values()] })),
+      nextPropertyId: this.nextPropertyId,
+      tokenSecret: this.tokenSecretValue,
+    };
+  }
+
+  // --- accounts ---
+
+  listAccounts(): Account[] {
+    return [...this.accounts.values()].map((a) => ({ ...a }));
+  }
+
+  findAccount(accountId: string): Account | undefined {
+    return this.accounts.get(accountId);
+  }
+
+  addAccount(account: Account): void {
+    this.accounts.set(account.accountId, { ...account });
+    this.onChange();
+  }
+
+  // --- apps ---
+
+  listApps(): InstalledApp[] {
+    return [...this.apps.values()];
+  }
+
+  /** The app record by key, installed or not. */
+  findApp(appKey: string): InstalledApp | undefined {
+    return this.apps.get(appKey);
+  }
+
+  /** The app by key, only while installed. */
+  installedApp(appKey: string): InstalledApp | undefined {
+    const app = this.apps.get(appKey);
+    return app && app.status === 'installed' ? app : undefined;
+  }
+
+  installedAppByOauthClientId(oauthClientId: string): InstalledApp | undefined {
+    return this.listApps().find((a) => a.status === 'installed' && a.oauthClientId === oauthClientId);
+  }
+
+  installedAppByAccountId(accountId: string): InstalledApp | undefined {
+    return this.listApps().find((a) => a.status === 'installed' && a.appAccountId === accountId);
+  }
+
+  saveApp(app: InstalledApp): void {
+    this.apps.set(app.key, { ...app });
+    this.onChange();
+  }
+
+  // --- user properties ---
+
+  userProperties(appKey: string, accountId: string): StoredUserProperty[] {
+    const props = this.userProps.get(userPropertyBucket(appKey, accountId));
+    return props ? [...props.values()].sort((a, b) => Number(a.id) - Number(b.id)) : [];
+  }
+
+  findUserProperty(appKey: string, accountId: string, key: string): StoredUserProperty | undefined {
+    return this.userProps.get(userPropertyBucket(appKey, accountId))?.get(key);
+  }
+
+  createUserProperty(appKey: string, accountId: string, key: string, value: JsonObject, now: string): StoredUserProperty {
+    const bucket = userPropertyBucket(appKey, accountId);
+    let props = this.userProps.get(bucket);
+    if (!props) {
+      props = new Map();
+      this.userProps.set(bucket, props);
+    }
+    const property: StoredUserProperty = { id: String(this.nextPropertyId++), key, value, createdDate: now, lastModifiedDate: now };
+    props.set(key, property);
+    this.onChange();
+    return property;
+  }
+
+  updateUserProperty(appKey: string, accountId: string, key: string, value: JsonObject, now: string): boolean {
+    const property = this.findUserProperty(appKey, accountId, key);
+    if (!property) return false;
+    property.value = value;
+    property.lastModifiedDate = now;
+    this.onChange();
+    return true;
+  }
+
+  deleteUserProperty(appKey: string, accountId: string, key: string): boolean {
+    const deleted = this.userProps.get(userPropertyBucket(appKey, accountId))?.delete(key) ?? false;
+    if (deleted) this.onChange();
+    return deleted;
+  }
+
+  // --- app properties ---
+
+  appProperties(appKey: string): StoredAppProperty[] {
+    return [...(this.appProps.get(appKey)?.values() ?? [])];
+  }
+
+  findAppProperty(appKey: string, key: string): StoredAppProperty | undefined {
+    return this.appProps.get(appKey)?.get(key);
+  }
+
+  /** Sets an app property; answers whether it was created (true) or replaced (false). */
+  setAppProperty(appKey: string, key: string, value: unknown): boolean {
+    let props = this.appProps.get(appKey);
+    if (!props) {
+      props = new Map();
+      this.appProps.set(appKey, props);
+    }
+    const created = !props.has(key);
+    props.set(key, { key, value });
+    this.onChange();
+    return created;
+  }
+
+  deleteAppProperty(appKey: string, key: string): boolean {
+    const deleted = this.appProps.get(appKey)?.delete(key) ?? false;
+    if (deleted) this.onChange();
+    return deleted;
+  }
+}
