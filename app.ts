@@ -1,0 +1,128 @@
+/**
+ * Keepsake's composition root: one Express app with ACE for the Connect handshake and
+ * signing, Keepsake's own tables beside ACE's in the same database, the services, and the
+ * routes. Settings come in already parsed (lib/settings.ts); nothing here reads the environment.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import express, { type Express } from 'express';
+import hbs from 'express-hbs';
+import ace, { type AddOn } from 'atlassian-connect-express';
+import type { Sequelize } from 'sequelize';
+import { aceLogger } from './lib/ace-logger';
+import { SiteAdministration } from './lib/admin/site-administration';
+import { ContextTokenVerifier } from './lib/auth/context-token';
+import { pointOAuthServerAt } from './lib/confluence/oauth-server';
+import { defineModels } from './lib/database/models';
+import { UserLock } from './lib/database/user-lock';
+import type { Logger } from './lib/logger';
+import { CookieMigration } from './lib/migration/cookie-migration';
+import { PreferenceCache } from './lib/preferences/preference-cache';
+import { PreferenceService } from './lib/preferences/preference-service';
+import type { Settings } from './lib/settings';
+import { ClientInfos } from './lib/sites/client-infos';
+import { SiteContexts } from './lib/sites/site-context';
+import { SiteRegistry } from './lib/sites/site-registry';
+import { SiteStorage } from './lib/storage/site-storage';
+import { apiRouter } from './routes/api';
+import { errorHandler, notFound } from './routes/error-handler';
+import { healthRouter } from './routes/health';
+import { iframeRouter } from './routes/iframes';
+import { lifecycleRouter } from './routes/lifecycle';
+import { requestTimeout } from './routes/request-timeout';
+
+export interface Keepsake {
+  app: Express;
+  addon: AddOn;
+  sequelize: Sequelize;
+  close(): Promise<void>;
+}
+
+export async function createKeepsake(settings: Settings & { AC_LOCAL_BASE_URL: string }, logger: Logger): Promise<Keepsake> {
+  const production = settings.NODE_ENV === 'production';
+  const app = express();
+  app.set('env', production ? 'production' : 'development');
+  app.disable('x-powered-by');
+  app.set('trust proxy', true);
+
+  // Bodies are parsed before ACE's middleware: without them a `?jwt=` request never answers.
+  app.use(express.json({ limit: settings.KEEPSAKE_BODY_LIMIT }));
+  app.use(express.urlencoded({ extended: false, limit: settings.KEEPSAKE_BODY_LIMIT }));
+  app.use(requestTimeout(settings.KEEPSAKE_REQUEST_TIMEOUT_MS));
+
+  if (!settings.DATABASE_URL) mkdirSync(dirname(settings.SQLITE_PATH), { recursive: true });
+  const store = settings.DATABASE_URL
+    ? { adapter: 'sequelize', url: settings.DATABASE_URL, logging: false, pool: { max: 10 } }
+    : { adapter: 'sequelize', dialect: 'sqlite', storage: settings.SQLITE_PATH, logging: false };
+  const mode = production ? 'production' : 'development';
+  const whitelist = [production ? '*.atlassian.net' : '', settings.AC_HOST_WHITELIST ?? ''].filter(Boolean).join(',');
+  const listenersBefore = process.listeners('unhandledRejection');
+  const addon = ace(
+    app,
+    {
+      config: {
+        [mode]: {
+          port: String(settings.PORT),
+          localBaseUrl: settings.AC_LOCAL_BASE_URL,
+          store,
+          ...(whitelist ? { whitelist } : {}),
+          ...(settings.AC_HOST_SCRIPT_URL ? { hostScriptUrl: settings.AC_HOST_SCRIPT_URL } : {}),
+        },
+      },
+    },
+    aceLogger(logger) as unknown as Console,
+  );
+  // ACE installs a process-wide handler that logs and swallows unhandled rejections; a
+  // swallowed error hides bugs, so it is removed and Node's own behaviour stays.
+  for (const listener of process.listeners('unhandledRejection')) {
+    if (!listenersBefore.includes(listener)) process.off('unhandledRejection', listener);
+  }
+  if (settings.KEEPSAKE_OAUTH_SERVER_URL) pointOAuthServerAt(settings.KEEPSAKE_OAUTH_SERVER_URL);
+
+  const sequelize = addon.schema;
+  const models = defineModels(sequelize);
+  await sequelize.sync();
+
+  const registry = new SiteRegistry(models);
+  const clientInfos = new ClientInfos(addon);
+  const contexts = new SiteContexts(addon, registry, clientInfos, {
+    timeoutMs: settings.KEEPSAKE_CONFLUENCE_TIMEOUT_MS,
+    attempts: settings.KEEPSAKE_CONFLUENCE_ATTEMPTS,
+    maxRetryWaitSeconds: settings.KEEPSAKE_MAX_RETRY_WAIT_SECONDS,
+  });
+  const cache = new PreferenceCache(models);
+  const storage = new SiteStorage(registry);
+  const preferences = new PreferenceService(cache, new UserLock(sequelize), storage, settings.KEEPSAKE_CACHE_TTL_SECONDS * 1000);
+  const administration = new SiteAdministration(models, registry, storage, preferences);
+
+  app.engine('hbs', hbs.express4({ partialsDir: join(process.cwd(), 'views', 'partials'), defaultLayout: join(process.cwd(), 'views', 'layout.hbs') }));
+  app.set('view engine', 'hbs');
+  // ACE reads atlassian-connect.json and config.json from the working directory; the views live beside them.
+  app.set('views', join(process.cwd(), 'views'));
+
+  app.use(healthRouter(sequelize));
+  app.use(lifecycleRouter(addon, registry, clientInfos, logger));
+  app.use(
+    '/api',
+    apiRouter({
+      verifier: new ContextTokenVerifier(clientInfos),
+      contexts,
+      preferences,
+      cookieMigration: new CookieMigration(models, preferences),
+      administration,
+    }),
+  );
+  app.use(iframeRouter({ addon, contexts, preferences }));
+  app.use(notFound);
+  app.use(errorHandler(logger));
+
+  return {
+    app,
+    addon,
+    sequelize,
+    async close() {
+      addon.watcher?.close();
+      await sequelize.close();
+    },
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * What a user is shown: the stored document completed with the site's defaults, and the
+ * profile cut down to the fields the site has enabled (and, for other viewers, made public).
+ */
+import type { SiteSettings } from '../sites/site-settings';
+import type { StoredDocument } from '../storage/document-store';
+import type { Backend } from '../storage/record-store';
+import { PROFILE_FIELDS, type Preferences, type Profile } from './schema';
+
+export interface PreferencesView extends Omit<Preferences, 'updatedAt'> {
+  accountId: string;
+  backend: Backend;
+  /** True when Confluence's copy was changed outside Keepsake; the last good copy is shown. */
+  tampered: boolean;
+}
+
+export interface ProfileView {
+  accountId: string;
+  profile: Profile;
+  /** The stored card failed its check: it is not shown as this user's. */
+  tampered: boolean;
+}
+
+export function preferencesView(
+  accountId: string,
+  document: StoredDocument | undefined,
+  settings: SiteSettings,
+  backend: Backend,
+  tampered: boolean,
+): PreferencesView {
+  return {
+    accountId,
+    viewMode: document?.viewMode ?? settings.defaults.viewMode,
+    tracking: { ...settings.defaults.tracking, ...document?.tracking },
+    bookmarks: document?.bookmarks ?? [],
+    watches: document?.watches ?? [],
+    profile: visibleProfile(document?.profile, settings, true),
+    backend,
+    tampered,
+  };
+}
+
+export function visibleProfile(profile: Profile | undefined, settings: SiteSettings, owner: boolean): Profile {
+  const visible: Profile = {};
+  for (const field of PROFILE_FIELDS) {
+    const rule = settings.profileFields[field];
+    const value = profile?.[field];
+    if (value !== undefined && rule.enabled && (owner || rule.public)) visible[field] = value;
+  }
+  return visible;
+}

@@ -1,0 +1,27 @@
+/**
+ * The install records ACE keeps (baseUrl, sharedSecret, oauthClientId), read on every API
+ * call to verify its token. Each is kept here for a moment; a caller that finds a kept one
+ * wrong (a reinstall changed the secret) asks again with `fresh`.
+ */
+import type { AddOn, ClientInfo } from 'atlassian-connect-express';
+
+export class ClientInfos {
+  private readonly memo = new Map<string, { info: ClientInfo | undefined; until: number }>();
+
+  constructor(
+    private readonly addon: AddOn,
+    private readonly memoMs = 2000,
+  ) {}
+
+  async get(clientKey: string, options: { fresh?: boolean } = {}): Promise<ClientInfo | undefined> {
+    const memo = this.memo.get(clientKey);
+    if (!options.fresh && memo && memo.until > Date.now()) return memo.info;
+    const info = ((await this.addon.settings.get('clientInfo', clientKey)) as ClientInfo | null) ?? undefined;
+    this.memo.set(clientKey, { info, until: Date.now() + this.memoMs });
+    return info;
+  }
+
+  forget(clientKey: string): void {
+    this.memo.delete(clientKey);
+  }
+}

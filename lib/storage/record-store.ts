@@ -1,0 +1,28 @@
+/**
+ * The one interface every storage backend implements: named JSON objects ("records") kept
+ * per user on one site. Upsert, idempotent delete and listing are provided here even where
+ * the Confluence API underneath has neither (user properties have no upsert).
+ */
+import type { Acting } from '../confluence/client';
+
+export const BACKENDS = ['user-properties', 'app-properties'] as const;
+export type Backend = (typeof BACKENDS)[number];
+
+export type JsonObject = { [key: string]: unknown };
+
+export interface RecordStore {
+  readonly backend: Backend;
+  /** The largest record, in characters of JSON, that the backend accepts. */
+  readonly maxRecordChars: number;
+  /** The record, or undefined when there is none. */
+  read(accountId: string, name: string, acting: Acting): Promise<JsonObject | undefined>;
+  /** Creates or replaces the record. */
+  write(accountId: string, name: string, value: JsonObject, acting: Acting): Promise<void>;
+  /** Removes the record; removing one that is not there is not an error. */
+  remove(accountId: string, name: string, acting: Acting): Promise<void>;
+  /** The names of the user's records. */
+  list(accountId: string, acting: Acting): Promise<string[]>;
+}
+
+/** Record names are used inside property keys: keep them to Confluence's key alphabet. */
+export const RECORD_NAME = /^[a-z0-9-]{1,64}$/;

@@ -1,0 +1,66 @@
+/**
+ * Which backend holds a site's preferences, and the document store over it.
+ *
+ * The admin's mode picks it; in `auto`, Keepsake finds out once per site whether user
+ * properties work (a site where they answer 403 or 404 falls back to app properties) and
+ * keeps the answer, shown in the admin settings and stats.
+ */
+import { AS_APP, type Acting } from '../confluence/client';
+import { KeepsakeError } from '../errors';
+import type { SiteContext } from '../sites/site-context';
+import type { SiteRegistry } from '../sites/site-registry';
+import { AppPropertyRecords } from './app-property-records';
+import { DocumentStore } from './document-store';
+import { RecordSeal } from './record-seal';
+import type { Backend, RecordStore } from './record-store';
+import { UserPropertyRecords } from './user-property-records';
+
+const PROBE = 'probe';
+
+export class SiteStorage {
+  constructor(private readonly registry: SiteRegistry) {}
+
+  /** The backend that new data goes to on this site, detecting it when the mode is `auto`. */
+  async target(ctx: SiteContext, probeAccountId: string): Promise<Backend> {
+    const { mode } = ctx.site.settings;
+    if (mode !== 'auto') return mode;
+    if (ctx.site.detectedBackend) return ctx.site.detectedBackend;
+    const detected = await this.detect(ctx, probeAccountId);
+    await this.registry.setDetectedBackend(ctx.site.clientKey, detected);
+    ctx.site.detectedBackend = detected;
+    return detected;
+  }
+
+  documents(ctx: SiteContext, backend: Backend): DocumentStore {
+    return new DocumentStore(this.records(ctx, backend), new RecordSeal(ctx.site.siteKey));
+  }
+
+  /**
+   * Who a call about `owner`'s data acts as. As the user only where the admin enabled it, the
+   * install allows it, the data is the caller's own, and it lives in user properties (app
+   * properties belong to the app). Otherwise as the app, which may reach every user's data.
+   */
+  acting(ctx: SiteContext, backend: Backend, owner: string, caller: string | undefined): Acting {
+    const asUser = ctx.site.settings.actAsUser && ctx.canActAsUser && backend === 'user-properties' && owner === caller;
+    return asUser ? { as: 'user', accountId: owner } : AS_APP;
+  }
+
+  private records(ctx: SiteContext, backend: Backend): RecordStore {
+    return backend === 'user-properties'
+      ? new UserPropertyRecords(ctx.confluence)
+      : new AppPropertyRecords(ctx.confluence, ctx.appKey, ctx.site.siteKey);
+  }
+
+  /** Writes and removes a probe user property: what works for it works for preferences. */
+  private async detect(ctx: SiteContext, accountId: string): Promise<Backend> {
+    const records = new UserPropertyRecords(ctx.confluence);
+    try {
+      await records.write(accountId, PROBE, { probe: true }, AS_APP);
+      await records.remove(accountId, PROBE, AS_APP);
+      return 'user-properties';
+    } catch (error) {
+      if (error instanceof KeepsakeError && error.code === 'USER_PROPERTIES_UNAVAILABLE') return 'app-properties';
+      throw error;
+    }
+  }
+}
