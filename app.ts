@@ -77,11 +77,12 @@ export async function createKeepsake(settings: Settings & { AC_LOCAL_BASE_URL: s
   for (const listener of process.listeners('unhandledRejection')) {
     if (!listenersBefore.includes(listener)) process.off('unhandledRejection', listener);
   }
-  if (settings.KEEPSAKE_OAUTH_SERVER_URL) pointOAuthServerAt(settings.KEEPSAKE_OAUTH_SERVER_URL);
+  const restoreOAuthServer = settings.KEEPSAKE_OAUTH_SERVER_URL ? pointOAuthServerAt(settings.KEEPSAKE_OAUTH_SERVER_URL) : () => undefined;
 
   const sequelize = addon.schema;
   const models = defineModels(sequelize);
-  await sequelize.sync();
+  // Only Keepsake's tables: ACE creates its own, and a second sync of them races its indexes.
+  for (const model of Object.values(models)) await model.sync();
 
   const registry = new SiteRegistry(models);
   const clientInfos = new ClientInfos(addon);
@@ -122,6 +123,7 @@ export async function createKeepsake(settings: Settings & { AC_LOCAL_BASE_URL: s
     sequelize,
     async close() {
       addon.watcher?.close();
+      restoreOAuthServer();
       await sequelize.close();
     },
   };

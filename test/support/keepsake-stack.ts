@@ -1,0 +1,117 @@
+// A whole Keepsake stack for tests: the Confluence emulator, Keepsake on sqlite or Postgres,
+// Keepsake installed into the emulator the way Confluence installs apps, and helpers that call
+// Keepsake's API as a given user (with the context token that user's iframe would get).
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmulator, type EmulatorSettings } from '../../emulator';
+import { loadSettings, type Settings } from '../../lib/settings';
+import { startServer, type RunningKeepsake } from '../../server';
+
+export type Emulator = Awaited<ReturnType<typeof startEmulator>>;
+export type StoreKind = 'sqlite' | 'postgres';
+
+export const APP_KEY = 'keepsake';
+
+/** sqlite always; Postgres too when DATABASE_URL is set (as .ci/run does). */
+export function storeKinds(): StoreKind[] {
+  return process.env.DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
+}
+
+export interface Reply<T = unknown> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export interface Stack {
+  emulator: Emulator;
+  keepsake: RunningKeepsake;
+  clientKey: string;
+  settings: Settings;
+  /** Calls Keepsake's API as that user, with their iframe's context token. */
+  api<T = unknown>(accountId: string, method: string, path: string, body?: unknown): Promise<Reply<T>>;
+  /** Calls the emulator's control API. */
+  control<T = unknown>(method: string, path: string, body?: unknown): Promise<Reply<T>>;
+  contextToken(accountId: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface StackOptions {
+  store?: StoreKind;
+  emulator?: Emulator;
+  emulatorSettings?: Partial<EmulatorSettings>;
+  settings?: Partial<Settings>;
+  /** Skip installing (for tests of the install itself). */
+  install?: boolean;
+}
+
+export function keepsakeSettings(store: StoreKind, emulator: Emulator, overrides: Partial<Settings> = {}): Settings {
+  const base = loadSettings({});
+  return {
+    ...base,
+    PORT: 0,
+    LOG_LEVEL: 'silent',
+    SQLITE_PATH: join(mkdtempSync(join(tmpdir(), 'keepsake-test-')), 'keepsake.sqlite'),
+    ...(store === 'postgres' ? { DATABASE_URL: process.env.DATABASE_URL } : { DATABASE_URL: undefined }),
+    KEEPSAKE_OAUTH_SERVER_URL: emulator.oauthServerUrl,
+    KEEPSAKE_CONFLUENCE_TIMEOUT_MS: 2000,
+    KEEPSAKE_MAX_RETRY_WAIT_SECONDS: 1,
+    ...overrides,
+  };
+}
+
+export async function request<T>(url: string, method: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
+  const response = await fetch(url, {
+    method,
+    headers: { ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...headers },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status, headers: response.headers, body: parsed as T };
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const store = options.store ?? 'sqlite';
+  const ownEmulator = !options.emulator;
+  const emulator = options.emulator ?? (await startEmulator({ port: 0, settings: options.emulatorSettings ?? {} }));
+  process.env.CONNECT_KEYS_CDN_URL = emulator.keysUrl;
+  const settings = keepsakeSettings(store, emulator, options.settings);
+  const keepsake = await startServer(settings);
+  const control = <T>(method: string, path: string, body?: unknown) => request<T>(`${emulator.baseUrl}/_emulator${path}`, method, body);
+  let clientKey = '';
+  if (options.install !== false) {
+    const installed = await control<{ clientKey: string; message?: string }>('POST', '/apps', {
+      descriptorUrl: `${keepsake.url}/atlassian-connect.json`,
+    });
+    if (installed.status !== 201) throw new Error(`Keepsake did not install: ${installed.status} ${JSON.stringify(installed.body)}`);
+    clientKey = installed.body.clientKey;
+  }
+  const contextToken = async (accountId: string) => {
+    const reply = await control<{ token: string }>('POST', '/context-token', { appKey: APP_KEY, accountId });
+    if (reply.status !== 200) throw new Error(`No context token for ${accountId}: ${JSON.stringify(reply.body)}`);
+    return reply.body.token;
+  };
+  return {
+    emulator,
+    keepsake,
+    clientKey,
+    settings,
+    control,
+    contextToken,
+    async api<T>(accountId: string, method: string, path: string, body?: unknown) {
+      const token = await contextToken(accountId);
+      return request<T>(`${keepsake.url}${path}`, method, body, { Authorization: `JWT ${token}` });
+    },
+    async close() {
+      await keepsake.close();
+      if (ownEmulator) await emulator.close();
+    },
+  };
+}
