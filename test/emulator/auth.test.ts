@@ -44,6 +44,21 @@ describe('emulator conformance: authentication of REST calls', function () {
     assertStatus(await get(token, `${path}?start=0&limit=5`), 200);
   });
 
+  it('accepts the JWT in the jwt query parameter (excluded from the qsh)', async function () {
+    const token = signAppJwt({ iss: app.key, secret: secret(), method: 'GET', path, query: { limit: '2' } });
+    assertStatus(await rawRequest(`${site.emu.siteUrl}${path}?limit=2&jwt=${encodeURIComponent(token)}`), 200);
+  });
+
+  it('a token with the clientKey as iss → 401 (calls to Confluence use the app key)', async function () {
+    const token = signAppJwt({ iss: app.clientKey, secret: secret(), method: 'GET', path });
+    assertError(await get(token), 401);
+  });
+
+  it('a token of another installed app, signed with this app’s secret → 401', async function () {
+    const token = signAppJwt({ iss: noActAsUser.key, secret: secret(), method: 'GET', path });
+    assertError(await get(token), 401, /signature/i);
+  });
+
   it('ACE-signed calls succeed (JWT with aud [clientKey], 3-minute exp)', async function () {
     assertStatus(await app.call('get', path), 200);
   });

@@ -1,6 +1,7 @@
 // Conformance: installing an unmodified ACE app through the UPM REST API, the RS256-signed
 // lifecycle (confluence-facts.md §3, §6), reinstall and uninstall, invalid descriptors.
 import assert from 'node:assert/strict';
+import { Op } from 'sequelize';
 import { SEEDED_USERS } from '../../emulator';
 import { type Descriptor, qshOf, rawRequest, serveDescriptor, signAppJwt, upmInstall } from '../support/ace-test-app';
 import { type InstalledTestApp, type Site, assertError, assertStatus, startSite, uniqueKey, userPropertyPath } from './harness';
@@ -119,7 +120,22 @@ describe('emulator conformance: install through ACE (UPM flow, signed install)',
     assertStatus(await app.call('get', path), 200);
   });
 
+  it('after a reinstall, a Bearer token ACE cached for the earlier installation gets 401 (assumed: reinstall issues a new oauthClientId)', async function () {
+    const alice = SEEDED_USERS.alice.accountId;
+    assertStatus(await app.call('get', '/rest/api/user/current', { as: alice }), 200);
+    assert.equal(await app.register(), true, 'reinstalled');
+    // ACE caches access tokens in its store (`bearer:*` rows) until they expire, so it sends the old one.
+    const stale = await app.call('get', '/rest/api/user/current', { as: alice });
+    assertError(stale, 401, /earlier installation|not installed|token/i);
+    // Forgetting ACE's cached tokens recovers: ACE asks the token endpoint again.
+    const store = app.addon.schema.models.AddonSetting;
+    await store.destroy({ where: { clientKey: app.clientKey, key: { [Op.like]: 'bearer:%' } } });
+    assertStatus(await app.call('get', '/rest/api/user/current', { as: alice }), 200);
+  });
+
   it('uninstall (addon.deregister → UPM DELETE) sends a signed `uninstalled`; REST calls then get 401', async function () {
+    const alice = SEEDED_USERS.alice.accountId;
+    assertStatus(await app.call('get', '/rest/api/user/current', { as: alice }), 200);
     await app.deregister();
     const hooks = app.lifecycle.filter((c) => c.path === '/uninstalled');
     assert.equal(hooks.length, 1, 'one uninstalled hook');
@@ -136,7 +152,12 @@ describe('emulator conformance: install through ACE (UPM flow, signed install)',
     assert.ok(!entry || entry.status !== 'installed', 'no longer installed');
 
     // ACE still holds the clientInfo and signs with the old secret: the site must refuse it.
-    assertError(await app.call('get', userPropertyPath(SEEDED_USERS.alice.accountId)), 401);
+    assertError(await app.call('get', userPropertyPath(alice)), 401);
+    // …and the Bearer token ACE cached before the uninstall no longer acts as the user.
+    assertError(await app.call('get', '/rest/api/user/current', { as: alice }), 401);
+    // The iframe of an uninstalled app cannot call either.
+    const ap = await site.control.post<{ status: number }>('ap-request', { appKey: app.key, accountId: alice, method: 'GET', path: '/rest/api/user/current' });
+    assert.ok(ap.status >= 400 || ap.body.status === 401, `AP.request of an uninstalled app: ${ap.status} ${ap.text}`);
   });
 
   it('installing again after uninstall works and issues yet another sharedSecret', async function () {

@@ -405,6 +405,18 @@ describe('emulator conformance: user properties as a user (asUserByAccountId, AP
     assert.equal((await apRequest(carol, 'GET', up(carol, 'ap-own'))).status, 404);
   });
 
+  it('AP.request lists the signed-in user’s own keys with start and limit', async function () {
+    for (const k of ['ap-list-1', 'ap-list-2', 'ap-list-3']) {
+      assert.equal((await apRequest(bob, 'POST', up(bob, k), { value: { k } })).status, 201);
+    }
+    const res = await apRequest(bob, 'GET', `${up(bob)}?start=1&limit=1`);
+    assert.equal(res.status, 200, JSON.stringify(res));
+    const body = (typeof res.body === 'string' ? JSON.parse(res.body) : res.body) as PropertyList;
+    assert.equal(body.start, 1);
+    assert.equal(body.limit, 1);
+    assert.equal(body.results.length, 1);
+  });
+
   it('with asUserRestriction off, bob reads, changes and deletes alice’s property (the community thread)', async function () {
     await site.control.ok(site.control.put('settings', { asUserRestriction: false }), 'PUT settings');
     try {
