@@ -92,7 +92,7 @@ export async function createKeepsake(settings: Settings & { AC_LOCAL_BASE_URL: s
     maxRetryWaitSeconds: settings.KEEPSAKE_MAX_RETRY_WAIT_SECONDS,
   });
   const cache = new PreferenceCache(models);
-  const storage = new SiteStorage(registry);
+  const storage = new SiteStorage(registry, settings.KEEPSAKE_MAX_RECORD_CHARS);
   const preferences = new PreferenceService(cache, new UserLock(sequelize), storage, settings.KEEPSAKE_CACHE_TTL_SECONDS * 1000);
   const administration = new SiteAdministration(models, registry, storage, preferences);
 

@@ -31,6 +31,12 @@ const schema = z.object({
   KEEPSAKE_CONFLUENCE_ATTEMPTS: positiveInt.default(3),
   /** The longest Retry-After Keepsake waits out itself; longer ones are passed to the client. */
   KEEPSAKE_MAX_RETRY_WAIT_SECONDS: z.coerce.number().min(0).default(5),
+  /**
+   * The largest property value Keepsake writes, in characters of JSON. Confluence's real limit
+   * is not documented (confluence-facts.md §1); keep this at or below it. Larger sets spill
+   * into more properties.
+   */
+  KEEPSAKE_MAX_RECORD_CHARS: z.coerce.number().int().min(2048).default(32_768),
   /** Largest JSON body accepted. */
   KEEPSAKE_BODY_LIMIT: z.string().default('100kb'),
   /** Time allowed for one request to Keepsake before it answers 503. */

@@ -17,7 +17,7 @@ export class AppPropertyRecords implements RecordStore {
     private readonly confluence: ConfluenceClient,
     private readonly appKey: string,
     private readonly siteKey: Buffer,
-    readonly maxRecordChars = 32_768,
+    readonly maxRecordChars: number,
   ) {}
 
   // App properties belong to the app, not to a user: every call acts as the app.

@@ -18,7 +18,11 @@ import { UserPropertyRecords } from './user-property-records';
 const PROBE = 'probe';
 
 export class SiteStorage {
-  constructor(private readonly registry: SiteRegistry) {}
+  constructor(
+    private readonly registry: SiteRegistry,
+    /** The largest record written, in characters of JSON (KEEPSAKE_MAX_RECORD_CHARS). */
+    private readonly maxRecordChars: number,
+  ) {}
 
   /** The backend that new data goes to on this site, detecting it when the mode is `auto`. */
   async target(ctx: SiteContext, probeAccountId: string): Promise<Backend> {
@@ -47,13 +51,13 @@ export class SiteStorage {
 
   private records(ctx: SiteContext, backend: Backend): RecordStore {
     return backend === 'user-properties'
-      ? new UserPropertyRecords(ctx.confluence)
-      : new AppPropertyRecords(ctx.confluence, ctx.appKey, ctx.site.siteKey);
+      ? new UserPropertyRecords(ctx.confluence, this.maxRecordChars)
+      : new AppPropertyRecords(ctx.confluence, ctx.appKey, ctx.site.siteKey, this.maxRecordChars);
   }
 
   /** Writes and removes a probe user property: what works for it works for preferences. */
   private async detect(ctx: SiteContext, accountId: string): Promise<Backend> {
-    const records = new UserPropertyRecords(ctx.confluence);
+    const records = new UserPropertyRecords(ctx.confluence, this.maxRecordChars);
     try {
       await records.write(accountId, PROBE, { probe: true }, AS_APP);
       await records.remove(accountId, PROBE, AS_APP);

@@ -17,7 +17,7 @@ export class UserPropertyRecords implements RecordStore {
 
   constructor(
     private readonly confluence: ConfluenceClient,
-    readonly maxRecordChars = 32_768,
+    readonly maxRecordChars: number,
   ) {}
 
   async read(accountId: string, name: string, acting: Acting): Promise<JsonObject | undefined> {

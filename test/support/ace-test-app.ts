@@ -546,7 +546,10 @@ export async function upmInstall(registrationUrl: string, descriptorUrl: string)
 }
 
 /** Serve arbitrary descriptor JSON (valid or not) from a bare express server. */
-export async function serveDescriptor(descriptor: (baseUrl: string) => unknown): Promise<{ url: string; baseUrl: string; close(): Promise<void> }> {
+export async function serveDescriptor(
+  descriptor: (baseUrl: string) => unknown,
+  installedStatus = 204,
+): Promise<{ url: string; baseUrl: string; close(): Promise<void> }> {
   const app = express();
   const server = http.createServer(app);
   const port = await listen(server);
@@ -556,7 +559,8 @@ export async function serveDescriptor(descriptor: (baseUrl: string) => unknown):
     res.json(body);
   });
   app.post('/installed', (_req, res) => {
-    res.status(204).end();
+    if (installedStatus === 204) res.status(204).end();
+    else res.status(installedStatus).json({ message: 'this app refuses the installation' });
   });
   app.post('/uninstalled', (_req, res) => {
     res.status(204).end();

@@ -34,6 +34,8 @@ export interface Stack {
   /** Calls the emulator's control API. */
   control<T = unknown>(method: string, path: string, body?: unknown): Promise<Reply<T>>;
   contextToken(accountId: string): Promise<string>;
+  /** What AP.request from that user's Keepsake iframe would get (path relative to /wiki). */
+  apRequest<T = unknown>(accountId: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: T }>;
   close(): Promise<void>;
 }
 
@@ -108,6 +110,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     async api<T>(accountId: string, method: string, path: string, body?: unknown) {
       const token = await contextToken(accountId);
       return request<T>(`${keepsake.url}${path}`, method, body, { Authorization: `JWT ${token}` });
+    },
+    async apRequest<T>(accountId: string, method: string, path: string, body?: unknown) {
+      const reply = await control<{ status: number; json: T }>('POST', '/ap-request', {
+        appKey: APP_KEY,
+        accountId,
+        method,
+        path,
+        ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+      });
+      if (reply.status !== 200) throw new Error(`ap-request failed: ${reply.status} ${JSON.stringify(reply.body)}`);
+      return { status: reply.body.status, json: reply.body.json };
     },
     async close() {
       await keepsake.close();
