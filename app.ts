@@ -25,6 +25,7 @@ import { SiteContexts } from './lib/sites/site-context';
 import { SiteRegistry } from './lib/sites/site-registry';
 import { SiteStorage } from './lib/storage/site-storage';
 import { apiRouter } from './routes/api';
+import { assetsRouter } from './routes/assets';
 import { errorHandler, notFound } from './routes/error-handler';
 import { healthRouter } from './routes/health';
 import { iframeRouter } from './routes/iframes';
@@ -102,6 +103,7 @@ export async function createKeepsake(settings: Settings & { AC_LOCAL_BASE_URL: s
   app.set('views', join(process.cwd(), 'views'));
 
   app.use(healthRouter(sequelize));
+  app.use(assetsRouter());
   app.use(lifecycleRouter(addon, registry, clientInfos, logger));
   app.use(
     '/api',
