@@ -49,6 +49,25 @@ describe('emulator conformance: authentication of REST calls', function () {
     assertStatus(await rawRequest(`${site.emu.siteUrl}${path}?limit=2&jwt=${encodeURIComponent(token)}`), 200);
   });
 
+  it('qsh: repeated query values are sorted and joined with ","', async function () {
+    const p = '/rest/api/content/65601';
+    const token = signAppJwt({ iss: app.key, secret: secret(), method: 'GET', path: p, query: { expand: ['version', 'history'] } });
+    assertStatus(await get(token, `${p}?expand=version&expand=history`), 200);
+  });
+
+  it('qsh: query values are RFC 3986 encoded (space as %20, * as %2A)', async function () {
+    const p = '/rest/api/content';
+    const token = signAppJwt({ iss: app.key, secret: secret(), method: 'GET', path: p, query: { spaceKey: 'ENG', note: 'a b*c' } });
+    assert.match(jwt.createCanonicalRequest({ method: 'GET', pathname: p, query: { spaceKey: 'ENG', note: 'a b*c' } }), /note=a%20b%2Ac/);
+    assertStatus(await get(token, `${p}?spaceKey=ENG&note=a%20b*c`), 200);
+  });
+
+  it('qsh: the path is hashed without a trailing slash', async function () {
+    const p = '/rest/api/content/65601';
+    const token = signAppJwt({ iss: app.key, secret: secret(), method: 'GET', path: p });
+    assertStatus(await get(token, `${p}/`), 200);
+  });
+
   it('a token with the clientKey as iss → 401 (calls to Confluence use the app key)', async function () {
     const token = signAppJwt({ iss: app.clientKey, secret: secret(), method: 'GET', path });
     assertError(await get(token), 401);
@@ -153,7 +172,7 @@ describe('emulator conformance: authentication of REST calls', function () {
     assertStatus(await get(res.body.access_token, '/rest/api/user/current', 'Bearer'), 200);
   });
 
-  it('the OAuth token endpoint refuses an assertion with a wrong signature, a wrong tnt, or an expired exp', async function () {
+  it('the OAuth token endpoint refuses a bad assertion (signature, tnt, exp, aud, iss, sub)', async function () {
     const now = Math.floor(Date.now() / 1000);
     const base = {
       iss: `urn:atlassian:connect:clientid:${app.installInfo.oauthClientId}`,
@@ -168,6 +187,10 @@ describe('emulator conformance: authentication of REST calls', function () {
       ['wrong tnt', { ...base, tnt: 'https://elsewhere.atlassian.net/wiki' }, secret()],
       ['expired', { ...base, iat: now - 300, exp: now - 200 }, secret()],
       ['unknown user', { ...base, sub: 'urn:atlassian:connect:useraccountid:712020:ffffffff-ffff-4fff-8fff-ffffffffffff' }, secret()],
+      ['exp more than 60 s ahead', { ...base, exp: now + 600 }, secret()],
+      ['aud not the token server', { ...base, aud: 'https://example.invalid' }, secret()],
+      ['unknown oauthClientId', { ...base, iss: 'urn:atlassian:connect:clientid:no-such-client' }, secret()],
+      ['sub not a useraccountid urn', { ...base, sub: alice }, secret()],
     ];
     for (const [what, claims, key] of cases) {
       const assertion = jwt.encodeSymmetric(claims, key, jwt.SymmetricAlgorithm.HS256);

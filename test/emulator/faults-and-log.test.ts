@@ -88,6 +88,23 @@ describe('emulator conformance: faults', function () {
     assert.deepEqual(back.body.value, { ok: true }, 'data survived the outage');
   });
 
+  it('a per-app rate limit answers X-RateLimit-* headers and, past the limit, 429 with Retry-After', async function () {
+    await site.control.ok(site.control.post('faults', { rateLimitPerSecond: 1 }), 'POST faults');
+    const first = await app.call('get', up(alice, 'fault-probe'));
+    assert.equal(first.headers['x-ratelimit-limit'], '1');
+    // Calls in a row: within any one-second window the second is over the limit.
+    let limited;
+    for (let i = 0; i < 50 && !limited; i++) {
+      const res = await app.call('get', up(alice, 'fault-probe'));
+      if (res.status === 429) limited = res;
+      else assertStatus(res, 200);
+    }
+    assert.ok(limited, 'no 429 in 50 calls at a limit of 1 per second');
+    assertError(limited, 429);
+    assert.match(String(limited.headers['retry-after']), /^\d+$/);
+    assert.ok(Number(limited.headers['retry-after']) >= 1);
+  });
+
   it('an invalid fault is refused with 400', async function () {
     const res = await site.control.post('faults', { status: 'soon' });
     assert.equal(res.status, 400, res.text);

@@ -197,8 +197,8 @@ describe('emulator conformance: invalid descriptors are refused with a clear mes
     });
   }
 
-  async function tryInstall(descriptor: (baseUrl: string) => unknown) {
-    const served = await serveDescriptor(descriptor);
+  async function tryInstall(descriptor: (baseUrl: string) => unknown, installedStatus = 204) {
+    const served = await serveDescriptor(descriptor, installedStatus);
     try {
       return await upmInstall(site.emu.registrationUrl, served.url);
     } finally {
@@ -254,6 +254,27 @@ describe('emulator conformance: invalid descriptors are refused with a clear mes
 
   it('refuses an unknown scope', async function () {
     await assertRefused(uniqueKey('badscope'), (d) => (d.scopes = ['READ', 'SUPERPOWERS']), /SUPERPOWERS|scope/i);
+  });
+
+  it('fails the install when the app answers its installed hook with an error, and says so', async function () {
+    const key = uniqueKey('refuses');
+    const result = await tryInstall(validDescriptor(key), 500);
+    assert.equal(result.installed, false);
+    assert.match(result.message, /installed|500/i);
+    const apps = await site.control.ok(site.control.get<EmulatorApp[]>('apps'), 'GET apps');
+    assert.ok(!apps.some((a) => a.key === key && a.status === 'installed'));
+  });
+
+  it('refuses a descriptor URL that does not answer', async function () {
+    const served = await serveDescriptor(validDescriptor(uniqueKey('gone')));
+    const url = served.url.replace('/atlassian-connect.json', '/nothing-here.json');
+    try {
+      const result = await upmInstall(site.emu.registrationUrl, url);
+      assert.equal(result.installed, false);
+      assert.ok(result.message.length > 0);
+    } finally {
+      await served.close();
+    }
   });
 
   it('ACE register() reports the refusal (not registered, message in its log)', async function () {

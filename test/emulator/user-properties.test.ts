@@ -273,6 +273,21 @@ describe('emulator conformance: user properties (as the app)', function () {
       assertError(await app.call('del', up(nobody, 'k')), 404);
     });
 
+    it('a malformed accountId → 400', async function () {
+      assertError(await app.call('get', up('not!an!account', 'k')), 400, /accountId/i);
+      assertError(await app.call('get', up('not!an!account')), 400, /accountId/i);
+    });
+
+    it('the accountId may be percent-encoded in the path (712020%3A…), as clients such as confluence.js send it', async function () {
+      const encoded = encodeURIComponent(alice);
+      assert.notEqual(encoded, alice);
+      assertStatus(await app.call('post', up(encoded, 'encoded-id'), { json: { value: { e: 1 } } }), 201);
+      const res = await app.call<UserProperty>('get', up(alice, 'encoded-id'));
+      assertStatus(res, 200);
+      assert.deepEqual(res.body.value, { e: 1 });
+      assertStatus(await app.call('get', up(encoded, 'encoded-id'), { as: alice }), 200);
+    });
+
     it('a user added through the control API has properties', async function () {
       const user = await site.control.ok(site.control.post<{ accountId: string; displayName: string; siteAdmin: boolean }>('users', { displayName: 'Dora New' }), 'POST users');
       assert.match(user.accountId, /^712020:/);

@@ -45,22 +45,30 @@ interface OAuth2Class {
 }
 
 const oauthServers = new Map<string, string>();
-let oauthSeamInstalled = false;
+let oauthSeam: { prototype: OAuth2Prototype; original: OAuth2Prototype['getAuthorizationServer']; replacement: OAuth2Prototype['getAuthorizationServer'] } | undefined;
 
 function siteKey(url: string): string {
   return url.replace(/\/+$/, '');
 }
 
 function installOAuthSeam(): void {
-  if (oauthSeamInstalled) return;
+  if (oauthSeam) return;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const OAuth2 = require('atlassian-connect-express/lib/internal/oauth2') as OAuth2Class;
-  const original = OAuth2.prototype.getAuthorizationServer;
-  OAuth2.prototype.getAuthorizationServer = function (this: unknown, hostBaseUrl: string): string {
+  const { prototype } = require('atlassian-connect-express/lib/internal/oauth2') as OAuth2Class;
+  const original = prototype.getAuthorizationServer;
+  const replacement = function (this: unknown, hostBaseUrl: string): string {
     const emulated = oauthServers.get(siteKey(hostBaseUrl));
     return emulated ?? original.call(this, hostBaseUrl);
   };
-  oauthSeamInstalled = true;
+  prototype.getAuthorizationServer = replacement;
+  oauthSeam = { prototype, original, replacement };
+}
+
+/** Undo the seam once no emulator needs it, so other code that points ACE elsewhere is not captured. */
+function uninstallOAuthSeamIfUnused(): void {
+  if (!oauthSeam || oauthServers.size > 0) return;
+  if (oauthSeam.prototype.getAuthorizationServer === oauthSeam.replacement) oauthSeam.prototype.getAuthorizationServer = oauthSeam.original;
+  oauthSeam = undefined;
 }
 
 /** Route ACE's `asUserByAccountId` token requests for `siteUrl` to the emulator's token server. */
@@ -70,6 +78,7 @@ export function registerOAuthServer(siteUrl: string, oauthServerUrl: string): ()
   oauthServers.set(key, oauthServerUrl);
   return () => {
     if (oauthServers.get(key) === oauthServerUrl) oauthServers.delete(key);
+    uninstallOAuthSeamIfUnused();
   };
 }
 
