@@ -13,6 +13,7 @@ import { aceLogger } from './lib/ace-logger';
 import { SiteAdministration } from './lib/admin/site-administration';
 import { ContextTokenVerifier } from './lib/auth/context-token';
 import { pointOAuthServerAt } from './lib/confluence/oauth-server';
+import { migrate } from './lib/database/migrate';
 import { defineModels } from './lib/database/models';
 import { UserLock } from './lib/database/user-lock';
 import type { Logger } from './lib/logger';
@@ -82,8 +83,7 @@ export async function createKeepsake(settings: Settings & { AC_LOCAL_BASE_URL: s
 
   const sequelize = addon.schema;
   const models = defineModels(sequelize);
-  // Only Keepsake's tables: ACE creates its own, and a second sync of them races its indexes.
-  for (const model of Object.values(models)) await model.sync();
+  await migrate(sequelize);
 
   const registry = new SiteRegistry(models);
   const clientInfos = new ClientInfos(addon);

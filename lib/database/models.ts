@@ -35,7 +35,7 @@ export interface CookieMigrationRow {
   accountId: string;
   cookie: string;
   outcome: string;
-  code: string | null;
+  code: string;
 }
 
 export interface Models {
@@ -81,12 +81,12 @@ export function defineModels(sequelize: Sequelize): Models {
       accountId: { type: DataTypes.STRING, allowNull: false },
       cookie: { type: DataTypes.STRING, allowNull: false },
       outcome: { type: DataTypes.STRING, allowNull: false },
-      code: { type: DataTypes.STRING, allowNull: true },
+      code: { type: DataTypes.STRING, allowNull: false, defaultValue: '' },
     },
     {
       tableName: 'keepsake_cookie_migrations',
-      // One row per user, cookie and outcome: sending the same cookies again changes no figure.
-      indexes: [{ unique: true, fields: ['clientKey', 'accountId', 'cookie', 'outcome', 'code'] }],
+      // One row per user, cookie and outcome (a unique index, see migrations): sending the
+      // same cookies again changes no figure.
     },
   );
   return { sites, cache, cookieMigrations };
