@@ -136,6 +136,7 @@ describe('emulator conformance: install through ACE (UPM flow, signed install)',
   it('uninstall (addon.deregister → UPM DELETE) sends a signed `uninstalled`; REST calls then get 401', async function () {
     const alice = SEEDED_USERS.alice.accountId;
     assertStatus(await app.call('get', '/rest/api/user/current', { as: alice }), 200);
+    assertStatus(await app.call('post', userPropertyPath(alice, 'kept'), { json: { value: { kept: true } } }), 201);
     await app.deregister();
     const hooks = app.lifecycle.filter((c) => c.path === '/uninstalled');
     assert.equal(hooks.length, 1, 'one uninstalled hook');
@@ -168,6 +169,10 @@ describe('emulator conformance: install through ACE (UPM flow, signed install)',
     assert.ok(after);
     assert.notEqual(after.sharedSecret, before.sharedSecret);
     assertStatus(await app.call('get', '/rest/api/user/current'), 200);
+    // Assumed by the emulator (docs/emulator.md): an app's data is kept across uninstall.
+    const kept = await app.call<{ value: unknown }>('get', userPropertyPath(SEEDED_USERS.alice.accountId, 'kept'));
+    assertStatus(kept, 200);
+    assert.deepEqual(kept.body.value, { kept: true });
   });
 });
 
