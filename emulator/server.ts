@@ -1,5 +1,5 @@
-// Assembles the emulator's HTTP surface. Each part is a router mounted at its path; host pages
-// (emulator/host/) add theirs through `extraRouters` or one more line in the list below.
+// Assembles the emulator's HTTP surface. Each part is a router mounted at its path; the host
+// pages (emulator/host/) are always there, and callers may add more through `extraRouters`.
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import { adminBasicAuth } from './auth/admin-basic-auth';
 import { installKeysRouter } from './auth/install-keys';
@@ -7,6 +7,7 @@ import { oauthTokenRouter } from './auth/oauth-token-endpoint';
 import { controlRouter } from './control/router';
 import type { EmulatorContext } from './emulator-context';
 import { errorHandler, notFoundHandler } from './errors';
+import { hostPageRouters } from './host/router';
 import { upmRouter } from './install/upm';
 import { REST_BODY_LIMIT, restRouter } from './rest/router';
 
@@ -31,6 +32,7 @@ export function createServerApp(ctx: EmulatorContext, extraRouters: MountedRoute
     },
     { path: '/wiki/rest', router: restRouter(ctx) },
     { path: '/_emulator', router: controlRouter(ctx) },
+    ...hostPageRouters(ctx),
     ...extraRouters,
   ];
   for (const { path, router } of routers) app.use(path, router);
