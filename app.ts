@@ -115,7 +115,7 @@ export async function createKeepsake(settings: Settings & { AC_LOCAL_BASE_URL: s
       administration,
     }),
   );
-  app.use(iframeRouter({ addon, contexts, preferences }));
+  app.use(iframeRouter({ addon, contexts, preferences, administration }));
   app.use(notFound);
   app.use(errorHandler(logger));
 

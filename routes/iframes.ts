@@ -1,28 +1,75 @@
 /**
- * The iframes Confluence shows: the panel on every page, the personal page, and the admin
- * page. Page loads carry Confluence's page-load JWT, which ACE verifies (qsh included); the
- * user's current state is rendered into the HTML so nothing is fetched before it shows.
+ * The iframes Confluence shows: the panel on every page, the personal page ("My Keepsake")
+ * and the admin configuration page (docs/ui.md). Page loads carry Confluence's page-load JWT,
+ * which ACE verifies (qsh included). Each page is rendered with the user's current state in
+ * the HTML, so nothing is fetched before the user sees it; the scripts only handle changes.
  */
 import express, { type Router } from 'express';
 import type { AddOn } from 'atlassian-connect-express';
+import type { SiteAdministration } from '../lib/admin/site-administration';
 import { isSiteAdmin } from '../lib/auth/site-admin';
+import { AS_APP } from '../lib/confluence/client';
+import { getPage } from '../lib/confluence/pages';
 import type { PreferenceService } from '../lib/preferences/preference-service';
-import type { SiteContexts } from '../lib/sites/site-context';
+import type { PreferencesView } from '../lib/preferences/preference-view';
+import { PROFILE_FIELDS, PROFILE_FIELD_LIMITS, VIEW_MODES, contentId, type ProfileField } from '../lib/preferences/schema';
+import type { SiteContext, SiteContexts } from '../lib/sites/site-context';
+import { STORAGE_MODES } from '../lib/sites/site-settings';
+import { AssetManifest } from './asset-manifest';
 import { handle } from './handle';
 
 export interface IframeDependencies {
   addon: AddOn;
   contexts: SiteContexts;
   preferences: PreferenceService;
+  administration: SiteAdministration;
+  assets?: AssetManifest;
 }
 
 interface AceLocals {
   clientKey: string;
   userAccountId: string;
+  hostBaseUrl: string;
 }
 
-export function iframeRouter({ addon, contexts, preferences }: IframeDependencies): Router {
+const VIEW_MODE_LABELS: Record<(typeof VIEW_MODES)[number], string> = { comfortable: 'Comfortable', compact: 'Compact', focus: 'Focus' };
+const TRACKING_LABELS = { analytics: 'Usage analytics', productEmails: 'Product emails' } as const;
+const PROFILE_LABELS: Record<ProfileField, string> = { pronouns: 'Pronouns', workingHours: 'Working hours', location: 'Location', note: 'About me' };
+const STORAGE_LABELS: Record<(typeof STORAGE_MODES)[number], string> = {
+  auto: 'Automatic (user properties when the site allows them)',
+  'user-properties': 'User properties',
+  'app-properties': 'App properties',
+};
+
+/** The page author's public card, as the panel shows it. */
+interface AuthorCard {
+  displayName: string;
+  own: boolean;
+  tampered: boolean;
+  fields: { label: string; value: string }[];
+}
+
+export function iframeRouter({ addon, contexts, preferences, administration, assets = new AssetManifest() }: IframeDependencies): Router {
   const router = express.Router();
+
+  /** Scripts and styles of a page, by their content-hashed names. */
+  const page = (script: string, allJsOptions: string) => ({ styleUrl: assets.url('keepsake.css'), scriptUrl: assets.url(script), allJsOptions });
+
+  async function authorCard(ctx: SiteContext, pageId: string, viewer: string): Promise<AuthorCard | undefined> {
+    const { authorAccountId } = await getPage(ctx.confluence, pageId, AS_APP);
+    if (!authorAccountId) return undefined;
+    const [card, user] = await Promise.all([
+      preferences.profile(ctx, authorAccountId, viewer),
+      ctx.confluence.send({ method: 'GET', path: `/rest/api/user?accountId=${encodeURIComponent(authorAccountId)}`, acting: AS_APP }),
+    ]);
+    const displayName = user.status === 200 ? String((user.body as { displayName?: unknown }).displayName ?? '') : '';
+    return {
+      displayName: displayName || 'The author',
+      own: authorAccountId === viewer,
+      tampered: card.tampered,
+      fields: PROFILE_FIELDS.filter((f) => card.profile[f]).map((f) => ({ label: PROFILE_LABELS[f], value: card.profile[f] as string })),
+    };
+  }
 
   router.get(
     '/panel',
@@ -30,8 +77,27 @@ export function iframeRouter({ addon, contexts, preferences }: IframeDependencie
     handle(async (req, res) => {
       const { clientKey, userAccountId } = res.locals as AceLocals;
       const ctx = await contexts.forClient(clientKey);
-      const state = await preferences.view(ctx, userAccountId);
-      res.render('panel', { state, stateJson: embeddable(state), pageId: String(req.query.pageId ?? '') });
+      const parsedId = contentId.safeParse(req.query.pageId);
+      const pageId = parsedId.success ? parsedId.data : '';
+      const [state, author] = await Promise.all([
+        preferences.view(ctx, userAccountId),
+        // The card is secondary: a page Keepsake cannot read still gets its panel.
+        pageId ? authorCard(ctx, pageId, userAccountId).catch(() => 'unavailable' as const) : undefined,
+      ]);
+      const on = (set: 'bookmarks' | 'watches') => state[set].some((p) => p.contentId === pageId);
+      res.render('panel', {
+        ...page('panel.js', 'resize:false'),
+        title: 'Keepsake',
+        state,
+        stateJson: embeddable(state),
+        pageId,
+        bookmarked: on('bookmarks'),
+        watched: on('watches'),
+        viewModes: VIEW_MODES.map((value) => ({ value, label: VIEW_MODE_LABELS[value], checked: state.viewMode === value })),
+        tracking: (Object.keys(TRACKING_LABELS) as (keyof typeof TRACKING_LABELS)[]).map((key) => ({ key, label: TRACKING_LABELS[key], checked: state.tracking[key] })),
+        author: author === 'unavailable' ? undefined : author,
+        authorUnavailable: author === 'unavailable',
+      });
     }),
   );
 
@@ -39,10 +105,31 @@ export function iframeRouter({ addon, contexts, preferences }: IframeDependencie
     '/my-keepsake',
     addon.authenticate(),
     handle(async (_req, res) => {
-      const { clientKey, userAccountId } = res.locals as AceLocals;
+      const { clientKey, userAccountId, hostBaseUrl } = res.locals as AceLocals;
       const ctx = await contexts.forClient(clientKey);
       const state = await preferences.view(ctx, userAccountId);
-      res.render('personal', { state, stateJson: embeddable(state) });
+      const pageLink = (p: PreferencesView['bookmarks'][number]) => ({
+        ...p,
+        title: p.title || `Page ${p.contentId}`,
+        href: `${hostBaseUrl}/pages/viewpage.action?pageId=${encodeURIComponent(p.contentId)}`,
+        added: p.addedAt.slice(0, 10),
+      });
+      const fields = ctx.site.settings.profileFields;
+      res.render('personal', {
+        ...page('personal.js', 'sizeToParent:true'),
+        title: 'My Keepsake',
+        bookmarks: state.bookmarks.map(pageLink),
+        watches: state.watches.map(pageLink),
+        profileFields: PROFILE_FIELDS.filter((f) => fields[f].enabled).map((f) => ({
+          name: f,
+          label: PROFILE_LABELS[f],
+          value: state.profile[f] ?? '',
+          maxLength: PROFILE_FIELD_LIMITS[f],
+          multiline: f === 'note',
+          public: fields[f].public,
+        })),
+        tampered: state.tampered,
+      });
     }),
   );
 
@@ -53,10 +140,30 @@ export function iframeRouter({ addon, contexts, preferences }: IframeDependencie
       const { clientKey, userAccountId } = res.locals as AceLocals;
       const ctx = await contexts.forClient(clientKey);
       if (!(await isSiteAdmin(ctx.confluence, userAccountId))) {
-        res.status(403).render('forbidden', { message: 'Only Confluence administrators can change Keepsake\'s settings.' });
+        res.status(403).render('forbidden', {
+          ...page('admin.js', 'sizeToParent:true'),
+          scriptUrl: undefined,
+          title: 'Keepsake settings',
+          message: 'Only Confluence administrators can see or change Keepsake’s settings.',
+        });
         return;
       }
-      res.render('admin', { settingsJson: embeddable(ctx.site.settings) });
+      const settings = ctx.site.settings;
+      const stats = await administration.stats(ctx);
+      const reasons = Object.entries(stats.migrations.rejectedByCode);
+      const maxReason = Math.max(1, ...reasons.map(([, n]) => n));
+      res.render('admin', {
+        ...page('admin.js', 'sizeToParent:true'),
+        title: 'Keepsake settings',
+        storage: stats.storage,
+        modes: STORAGE_MODES.map((value) => ({ value, label: STORAGE_LABELS[value], selected: settings.mode === value })),
+        viewModes: VIEW_MODES.map((value) => ({ value, label: VIEW_MODE_LABELS[value], selected: settings.defaults.viewMode === value })),
+        defaults: settings.defaults,
+        profileFields: PROFILE_FIELDS.map((f) => ({ name: f, label: PROFILE_LABELS[f], ...settings.profileFields[f] })),
+        actAsUser: settings.actAsUser,
+        stats,
+        reasons: reasons.map(([code, count]) => ({ code, count, percent: Math.round((count / maxReason) * 100) })),
+      });
     }),
   );
   return router;

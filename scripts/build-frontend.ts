@@ -1,0 +1,58 @@
+/**
+ * `npm run build:frontend`: bundles the iframes' TypeScript (frontend/) and styles with esbuild
+ * into public/build/ under content-hashed names, and writes public/build/manifest.json
+ * ({"panel.js": "panel-HASH.js", …}) for the views (routes/asset-manifest.ts). Hashed names
+ * let routes/assets.ts cache them for a year.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import { build } from 'esbuild';
+
+const root = join(__dirname, '..');
+const outdir = join(root, 'public', 'build');
+
+export const ENTRY_POINTS = {
+  panel: 'frontend/panel/panel.ts',
+  personal: 'frontend/personal/personal.ts',
+  admin: 'frontend/admin/admin.ts',
+  keepsake: 'frontend/styles/keepsake.css',
+};
+
+export async function buildFrontend(): Promise<Record<string, string>> {
+  rmSync(outdir, { recursive: true, force: true });
+  mkdirSync(outdir, { recursive: true });
+  const result = await build({
+    absWorkingDir: root,
+    entryPoints: ENTRY_POINTS,
+    bundle: true,
+    minify: true,
+    sourcemap: false,
+    format: 'iife',
+    target: ['chrome110', 'firefox110', 'safari16'],
+    outdir,
+    entryNames: '[name]-[hash]',
+    metafile: true,
+    logLevel: 'warning',
+  });
+  const manifest: Record<string, string> = {};
+  for (const [output, meta] of Object.entries(result.metafile.outputs)) {
+    if (!meta.entryPoint) continue;
+    const name = basename(output);
+    const logical = `${name.replace(/-[A-Z0-9]+\.(js|css)$/, '')}.${name.endsWith('.css') ? 'css' : 'js'}`;
+    manifest[logical] = name;
+  }
+  writeFileSync(join(outdir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest;
+}
+
+if (require.main === module) {
+  buildFrontend().then(
+    (manifest) => {
+      for (const [name, file] of Object.entries(manifest)) process.stdout.write(`${name} → ${relative(root, join(outdir, file))}\n`);
+    },
+    (error: unknown) => {
+      process.stderr.write(`The front-end build failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}
