@@ -32,6 +32,7 @@ interface AceLocals {
   hostBaseUrl: string;
 }
 
+const MAX_TITLE_LOOKUPS = 50;
 const VIEW_MODE_LABELS: Record<(typeof VIEW_MODES)[number], string> = { comfortable: 'Comfortable', compact: 'Compact', focus: 'Focus' };
 const TRACKING_LABELS = { analytics: 'Usage analytics', productEmails: 'Product emails' } as const;
 const PROFILE_LABELS: Record<ProfileField, string> = { pronouns: 'Pronouns', workingHours: 'Working hours', location: 'Location', note: 'About me' };
@@ -101,6 +102,18 @@ export function iframeRouter({ addon, contexts, preferences, administration, ass
     }),
   );
 
+  /**
+   * Titles for pages kept without one (the oldest legacy cookies held bare ids). Looked up as
+   * the app, at most MAX_TITLE_LOOKUPS per view; a page that cannot be read keeps its id.
+   */
+  async function withTitles(ctx: SiteContext, pages: PreferencesView['bookmarks']): Promise<PreferencesView['bookmarks']> {
+    const missing = [...new Set(pages.filter((p) => !p.title).map((p) => p.contentId))].slice(0, MAX_TITLE_LOOKUPS);
+    const found = new Map(
+      await Promise.all(missing.map(async (id) => [id, await getPage(ctx.confluence, id, AS_APP).then((p) => p.title, () => '')] as const)),
+    );
+    return pages.map((p) => (p.title ? p : { ...p, title: found.get(p.contentId) ?? '' }));
+  }
+
   router.get(
     '/my-keepsake',
     addon.authenticate(),
@@ -112,14 +125,15 @@ export function iframeRouter({ addon, contexts, preferences, administration, ass
         ...p,
         title: p.title || `Page ${p.contentId}`,
         href: `${hostBaseUrl}/pages/viewpage.action?pageId=${encodeURIComponent(p.contentId)}`,
-        added: p.addedAt.slice(0, 10),
+        // Legacy values without a date were stored at the epoch: no date is better than a wrong one.
+        added: p.addedAt.startsWith('1970-01-01') ? '' : p.addedAt.slice(0, 10),
       });
       const fields = ctx.site.settings.profileFields;
       res.render('personal', {
         ...page('personal.js', 'sizeToParent:true'),
         title: 'My Keepsake',
-        bookmarks: state.bookmarks.map(pageLink),
-        watches: state.watches.map(pageLink),
+        bookmarks: (await withTitles(ctx, state.bookmarks)).map(pageLink),
+        watches: (await withTitles(ctx, state.watches)).map(pageLink),
         profileFields: PROFILE_FIELDS.filter((f) => fields[f].enabled).map((f) => ({
           name: f,
           label: PROFILE_LABELS[f],

@@ -87,6 +87,8 @@ setCollapsed(startCollapsed);
 
 migrateLegacyCookies().then(
   (answer) => {
+    // Tells tests and scripts the migration step is over (there was nothing to do, or it is done).
+    root.dataset.migration = answer ? 'done' : 'none';
     if (!answer) return;
     showState(root, remember(answer.preferences));
     const problems = answer.results.filter((r) => r.outcome === 'partial' || r.outcome === 'rejected');
@@ -95,7 +97,6 @@ migrateLegacyCookies().then(
     } else {
       flagNotice('Your settings now follow you', 'Keepsake moved the settings this browser kept into your Confluence profile.', 'success');
     }
-    root.dataset.migration = 'done';
   },
   (error: unknown) => {
     root.dataset.migration = 'failed';

@@ -1,0 +1,165 @@
+// The move from AP.cookie to user properties, in a real browser against Atlassian's Connect JS
+// (issue 4, section 3): migrate, then never again; merge browsers; survive a lost answer;
+// report truncated values without failing.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { SEEDED_USERS } from '../../emulator';
+import { keepsakeFrame, openConfluencePage, screenshotsDir, startBrowserStack, type BrowserStack } from './support/browser-stack';
+import { ids, storedPreferences } from './support/keepsake-data';
+import type { PageGlobals } from './support/page-globals';
+import { remainingLegacyValues, seedConglomerateCookie, seedLocalStorageCookies } from './support/legacy-storage';
+
+const alice = SEEDED_USERS.alice.accountId;
+const bob = SEEDED_USERS.bob.accountId;
+const carol = SEEDED_USERS.carol.accountId;
+const MIGRATION_PATH = '/api/migrations/cookies';
+
+/** Every call the browser makes to Keepsake's migration endpoint. */
+function recordMigrationCalls(context: BrowserContext): string[] {
+  const calls: string[] = [];
+  context.on('request', (request) => {
+    if (new URL(request.url()).pathname === MIGRATION_PATH) calls.push(request.method());
+  });
+  return calls;
+}
+
+/** Opens the page and waits until the panel has finished its migration step. */
+async function panelAfterMigration(page: Page, outcome: 'done' | 'none' | 'failed') {
+  const frame = await keepsakeFrame(page, '/panel');
+  await frame.locator(`#keepsake-panel[data-migration="${outcome}"]`).waitFor();
+  return frame;
+}
+
+async function legacyValuesGone(page: Page): Promise<void> {
+  await page.waitForFunction(() => {
+    const { localStorage, document } = globalThis as unknown as PageGlobals;
+    const keys = Array.from({ length: localStorage.length }, (_, i) => localStorage.key(i) ?? '');
+    return !keys.some((k) => k.startsWith('keepsake$$')) && !document.cookie.includes('keepsake%24%24');
+  });
+}
+
+describe('AP.cookie migration in the browser', function () {
+  this.timeout(120_000);
+  let env: BrowserStack;
+  before(async () => {
+    env = await startBrowserStack();
+  });
+  after(async () => env?.close());
+  afterEach(() => assert.deepEqual(env.offMachineRequests, [], 'nothing leaves the machine'));
+
+  it('moves alice’s legacy values into her user properties, erases them, and shows them in the panel', async () => {
+    const browser1 = await env.browserFor(alice);
+    await seedLocalStorageCookies(browser1, env.emulator, {
+      keepsake_view_mode: 'compact',
+      keepsake_tracking: 'analytics:1,productEmails:0',
+      keepsake_bookmarks: JSON.stringify([
+        { id: '65602', title: 'Release checklist', at: Date.UTC(2024, 2, 1) },
+        { id: '65604', title: 'Architecture decisions', at: Date.UTC(2024, 2, 2) },
+      ]),
+      keepsake_watches: '65603',
+      keepsake_saved_at: String(Date.UTC(2024, 2, 3)),
+    });
+    const calls = recordMigrationCalls(browser1);
+    const page = await openConfluencePage(browser1, env.emulator, '65602');
+    const panel = await panelAfterMigration(page, 'done');
+
+    assert.deepEqual(calls, ['POST']);
+    const stored = await storedPreferences(env.stack, alice);
+    assert.equal(stored.viewMode, 'compact');
+    assert.deepEqual(stored.tracking, { analytics: true, productEmails: false });
+    assert.deepEqual(ids(stored.bookmarks), ['65602', '65604']);
+    assert.deepEqual(ids(stored.watches), ['65603']);
+
+    await legacyValuesGone(page);
+    assert.deepEqual(await remainingLegacyValues(browser1, env.emulator), []);
+
+    assert.equal(await panel.getByRole('button', { name: 'Bookmarked' }).getAttribute('aria-pressed'), 'true');
+    assert.equal(await panel.getByRole('radio', { name: 'Compact' }).isChecked(), true);
+    assert.equal(await panel.getByRole('checkbox', { name: 'Usage analytics' }).isChecked(), true);
+    await page.locator('#emulator-flags [role="status"]', { hasText: 'Your settings now follow you' }).waitFor();
+    await page.screenshot({ path: join(screenshotsDir(), 'panel-after-migration.png'), fullPage: true });
+  });
+
+  it('shows alice the same state in a fresh browser, rendered by the server, with no migration call', async () => {
+    const browser2 = await env.browserFor(alice);
+    const calls = recordMigrationCalls(browser2);
+    const panelHtml = browser2.waitForEvent('response', (r) => new URL(r.url()).pathname === '/panel');
+    const page = await openConfluencePage(browser2, env.emulator, '65602');
+    const html = await (await panelHtml).text();
+    assert.match(html, /data-set="bookmarks" aria-pressed="true"/, 'the bookmark is in the HTML, before any script runs');
+    assert.match(html, /value="compact" checked/);
+    const panel = await panelAfterMigration(page, 'none');
+    assert.equal(await panel.getByRole('button', { name: 'Bookmarked' }).getAttribute('aria-pressed'), 'true');
+    assert.equal(await panel.getByRole('radio', { name: 'Compact' }).isChecked(), true);
+    assert.deepEqual(calls, [], 'a browser with nothing to migrate makes no migration call');
+
+    // Collapsing, by keyboard: the panel becomes a thin bar and AP.resize shrinks the iframe.
+    const iframe = page.locator('#web-panel-0 iframe');
+    const tall = (await iframe.boundingBox())?.height ?? 0;
+    await panel.getByRole('button', { name: 'Hide' }).focus();
+    await panel.page().keyboard.press('Enter');
+    await panel.getByRole('button', { name: 'Show' }).waitFor();
+    assert.equal(await panel.getByRole('button', { name: 'Show' }).getAttribute('aria-expanded'), 'false');
+    await page.waitForFunction((before) => {
+      const { document } = globalThis as unknown as PageGlobals;
+      return (document.querySelector('#web-panel-0 iframe')?.getBoundingClientRect().height ?? before) < before / 2;
+    }, tall);
+  });
+
+  it('unites the bookmarks of two browsers with different legacy values', async () => {
+    const laptop = await env.browserFor(bob);
+    const desktop = await env.browserFor(bob);
+    await seedLocalStorageCookies(laptop, env.emulator, { keepsake_bookmarks: '65601,65602' });
+    await seedConglomerateCookie(desktop, env.emulator, { keepsake_bookmarks: '65602,65605' });
+    await panelAfterMigration(await openConfluencePage(laptop, env.emulator, '65601'), 'done');
+    const page = await openConfluencePage(desktop, env.emulator, '65605');
+    await panelAfterMigration(page, 'done');
+    await legacyValuesGone(page);
+    assert.deepEqual(ids((await storedPreferences(env.stack, bob)).bookmarks), ['65601', '65602', '65605']);
+    assert.deepEqual(await remainingLegacyValues(desktop, env.emulator), [], 'the legacy cookie entry is erased too');
+  });
+
+  it('loses nothing when the answer never reaches the browser, and finishes on the next page view', async () => {
+    const browser = await env.browserFor(carol);
+    await seedLocalStorageCookies(browser, env.emulator, { keepsake_watches: '65605,65606', keepsake_view_mode: 'focus' });
+    // The server saves, then the connection drops before the browser hears back (a closed tab).
+    await browser.route(`**${MIGRATION_PATH}`, async (route) => {
+      await route.fetch();
+      await route.abort('connectionreset');
+    });
+    const first = await openConfluencePage(browser, env.emulator, '65601');
+    await panelAfterMigration(first, 'failed');
+    assert.deepEqual((await remainingLegacyValues(browser, env.emulator)).sort(), ['keepsake$$keepsake_view_mode', 'keepsake$$keepsake_watches']);
+    await first.locator('#emulator-flags [role="alert"]').waitFor();
+
+    await browser.unroute(`**${MIGRATION_PATH}`);
+    const second = await openConfluencePage(browser, env.emulator, '65601');
+    await panelAfterMigration(second, 'done');
+    await legacyValuesGone(second);
+    const stored = await storedPreferences(env.stack, carol);
+    assert.deepEqual(ids(stored.watches), ['65605', '65606'], 'sent twice, kept once');
+    assert.equal(stored.viewMode, 'focus');
+  });
+
+  it('keeps what a truncated legacy value still holds and reports the rest, without failing', async () => {
+    const browser = await env.browserFor(carol);
+    const full = JSON.stringify([
+      { id: '65602', title: 'Release checklist' },
+      { id: '65603', title: 'On-call runbook' },
+      { id: '65604', title: 'Architecture decisions' },
+    ]);
+    // Cut off in the middle of the third entry, as the old 4 KB cookie did.
+    await seedConglomerateCookie(browser, env.emulator, { keepsake_bookmarks: full.slice(0, full.indexOf('65604') + 3), keepsake_tracking: 'analytics:yes' });
+    const page = await openConfluencePage(browser, env.emulator, '65602');
+    const panel = await panelAfterMigration(page, 'done');
+    await legacyValuesGone(page);
+    assert.deepEqual(ids((await storedPreferences(env.stack, carol)).bookmarks), ['65602', '65603']);
+    assert.equal(await panel.getByRole('button', { name: 'Bookmarked' }).getAttribute('aria-pressed'), 'true');
+    const warning = page.locator('#emulator-flags [role="alert"]', { hasText: 'incomplete' });
+    await warning.waitFor();
+    assert.match(await warning.innerText(), /keepsake_bookmarks: The value was cut off after 2 complete entries/);
+    assert.match(await warning.innerText(), /keepsake_tracking/);
+    await page.screenshot({ path: join(screenshotsDir(), 'panel-truncated-cookie-flag.png'), fullPage: true });
+  });
+});
