@@ -4,7 +4,7 @@
  * the descriptor's baseUrl. SIGTERM and SIGINT stop it gracefully: no new connections,
  * in-flight requests finish, then the database pool closes.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createKeepsake, type Keepsake } from './app';
 import { createLogger, type Logger } from './lib/logger';
@@ -18,7 +18,12 @@ export interface RunningKeepsake {
 }
 
 export async function startServer(settings: Settings, logger: Logger = createLogger(settings.LOG_LEVEL)): Promise<RunningKeepsake> {
-  const server = createServer();
+  // Until the app is ready, requests (health checks, an eager installer) get a clear 503.
+  let handler: RequestListener = (_req, res) => {
+    res.writeHead(503, { 'Content-Type': 'application/json', 'Retry-After': '1' });
+    res.end(JSON.stringify({ code: 'STARTING', message: 'Keepsake is starting; try again in a moment.' }));
+  };
+  const server = createServer((req, res) => handler(req, res));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(settings.PORT, resolve);
@@ -32,7 +37,7 @@ export async function startServer(settings: Settings, logger: Logger = createLog
     server.close();
     throw error;
   }
-  server.on('request', keepsake.app);
+  handler = keepsake.app;
   // Keep-alive connections from proxies must not hold a shutdown open.
   server.keepAliveTimeout = 5000;
   logger.info({ url, port }, 'Keepsake is listening');
