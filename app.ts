@@ -13,6 +13,7 @@ import { aceLogger } from './lib/ace-logger';
 import { SiteAdministration } from './lib/admin/site-administration';
 import { ContextTokenVerifier } from './lib/auth/context-token';
 import { pointOAuthServerAt } from './lib/confluence/oauth-server';
+import { createChangeFeed } from './lib/database/change-feed';
 import { migrate } from './lib/database/migrate';
 import { defineModels } from './lib/database/models';
 import { UserLock } from './lib/database/user-lock';
@@ -92,7 +93,8 @@ export async function createKeepsake(settings: Settings & { AC_LOCAL_BASE_URL: s
     attempts: settings.KEEPSAKE_CONFLUENCE_ATTEMPTS,
     maxRetryWaitSeconds: settings.KEEPSAKE_MAX_RETRY_WAIT_SECONDS,
   });
-  const cache = new PreferenceCache(models);
+  const changeFeed = createChangeFeed(sequelize, settings.DATABASE_URL, logger);
+  const cache = new PreferenceCache(models, changeFeed);
   const storage = new SiteStorage(registry, settings.KEEPSAKE_MAX_RECORD_CHARS);
   const preferences = new PreferenceService(cache, new UserLock(sequelize), storage, settings.KEEPSAKE_CACHE_TTL_SECONDS * 1000);
   const administration = new SiteAdministration(models, registry, storage, preferences);
@@ -126,6 +128,7 @@ export async function createKeepsake(settings: Settings & { AC_LOCAL_BASE_URL: s
     async close() {
       addon.watcher?.close();
       restoreOAuthServer();
+      await changeFeed.close();
       await sequelize.close();
     },
   };

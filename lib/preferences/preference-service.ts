@@ -140,20 +140,19 @@ export class PreferenceService {
       }
       // The new copy is written and recorded before the old one is removed: a stop in
       // between leaves two copies, never none, and the next attempt finishes the job.
-      await this.cache.put(ctx.site.clientKey, accountId, to, saved, tx);
+      await this.cache.record(ctx.site.clientKey, accountId, to, saved, tx);
       await source.erase(accountId, this.storage.acting(ctx, from, accountId, undefined));
     });
   }
 
   /** The current copy: the cache while fresh, otherwise Confluence (recorded in the cache). */
   private async current(ctx: SiteContext, accountId: string, caller: string): Promise<CachedPreferences> {
+    const epoch = this.cache.epoch();
     const cached = await this.cache.get(ctx.site.clientKey, accountId);
     if (cached && this.now().getTime() - cached.fetchedAt.getTime() < this.maxAgeMs) return cached;
     const backend = cached?.backend ?? (await this.storage.target(ctx, accountId));
     const loaded = await this.storage.documents(ctx, backend).load(accountId, this.storage.acting(ctx, backend, accountId, caller));
-    const fresh = this.trusted(loaded, cached);
-    await this.cache.put(ctx.site.clientKey, accountId, backend, fresh);
-    return { ...fresh, backend, fetchedAt: this.now() };
+    return this.cache.fill(ctx.site.clientKey, accountId, backend, this.trusted(loaded, cached), epoch);
   }
 
   /** Under the user's lock: read Confluence, apply the change, write Confluence, then the cache. */
@@ -170,7 +169,7 @@ export class PreferenceService {
       if (next !== undefined || loaded.tampered.length > 0) {
         stored = await documents.save(accountId, next ?? base.document ?? EMPTY_DOCUMENT, loaded, acting);
       }
-      await this.cache.put(ctx.site.clientKey, accountId, backend, stored, tx);
+      await this.cache.record(ctx.site.clientKey, accountId, backend, stored, tx);
       return preferencesView(accountId, stored.document, ctx.site.settings, backend, stored.tampered.length > 0);
     });
   }
