@@ -2,6 +2,7 @@
 // properties. Every mutation calls `onChange` so a state file can follow (see state-file.ts).
 import { randomBytes } from 'node:crypto';
 import { type Account, seedAccounts } from './accounts';
+import { SEEDED_PAGES, type Page } from './content-seed';
 import type { Scope } from './scopes';
 
 export type JsonObject = { [key: string]: unknown };
@@ -54,6 +55,8 @@ export interface SiteSnapshot {
   appProperties: { appKey: string; properties: StoredAppProperty[] }[];
   nextPropertyId: number;
   tokenSecret: string;
+  /** Pages beyond the seed, added through the control API (absent in older state files). */
+  pages?: Page[];
 }
 
 /** First id handed to a user property; ids are numeric strings like Confluence's. */
@@ -82,6 +85,7 @@ export class Site {
   private userProps = new Map<string, Map<string, StoredUserProperty>>();
   private appProps = new Map<string, Map<string, StoredAppProperty>>();
   private nextPropertyId = FIRST_PROPERTY_ID;
+  private pages: Page[] = [];
   /** Signs the emulator's own bearer tokens; part of the state so tokens survive a restart. */
   private tokenSecretValue = '';
 
@@ -106,6 +110,7 @@ export class Site {
     this.appProps = new Map(snapshot.appProperties.map((b) => [b.appKey, new Map(b.properties.map((p) => [p.key, { ...p }]))]));
     this.nextPropertyId = snapshot.nextPropertyId;
     this.tokenSecretValue = snapshot.tokenSecret;
+    this.pages = [...SEEDED_PAGES, ...(snapshot.pages ?? [])].map((p) => ({ ...p }));
     this.onChange();
   }
 
@@ -124,7 +129,27 @@ export class Site {
       appProperties: [...this.appProps].filter(([, p]) => p.size > 0).map(([appKey, p]) => ({ appKey, properties: [...p.values()] })),
       nextPropertyId: this.nextPropertyId,
       tokenSecret: this.tokenSecretValue,
+      pages: this.pages.filter((p) => !SEEDED_PAGES.some((seeded) => seeded.id === p.id)),
     };
+  }
+
+  // --- pages ---
+
+  listPages(): Page[] {
+    return this.pages.map((p) => ({ ...p }));
+  }
+
+  findPage(id: string): Page | undefined {
+    return this.pages.find((p) => p.id === id);
+  }
+
+  /** Adds a page with the next free numeric id. */
+  addPage(page: Omit<Page, 'id'>): Page {
+    const id = String(Math.max(...this.pages.map((p) => Number(p.id))) + 1);
+    const added = { id, ...page };
+    this.pages.push(added);
+    this.onChange();
+    return { ...added };
   }
 
   // --- accounts ---

@@ -45,6 +45,9 @@ const snapshotSchema = z.object({
   appProperties: z.array(z.object({ appKey: z.string(), properties: z.array(z.object({ key: z.string(), value: z.unknown() })) })),
   nextPropertyId: z.number().int(),
   tokenSecret: z.string().min(16),
+  pages: z
+    .array(z.object({ id: z.string(), spaceKey: z.string(), title: z.string(), authorAccountId: z.string(), createdDate: z.string() }))
+    .optional(),
 });
 
 /** Reads a state file; undefined when there is none. A file that is not a valid state is an error. */

@@ -1,13 +1,17 @@
 // Host-page helpers for scripts and tests (ours and vendors'), beside the control API:
 //   GET /_emulator/login?accountId=…&next=<path>   signs that user in (this browser) and redirects
 //   GET /_emulator/logout?next=<path>               signs out
-//   GET /_emulator/pages                            the seeded pages: [{id, spaceKey, title, url}]
+//   GET /_emulator/pages                            the site's pages: [{id, spaceKey, title, url}]
+//   POST /_emulator/pages {spaceKey, title, authorAccountId?} → 201 {id, spaceKey, title, url}: adds a page
 //   GET /_emulator/iframe-url?appKey=&moduleKey=&accountId=[&pageId=]
 //        → {url}: the signed URL that user's iframe of that module would load (page-load JWT included)
-import { Router, type Request } from 'express';
-import { SEEDED_PAGES, SEEDED_SPACES } from '../content-seed';
+import express, { Router, type Request } from 'express';
+import { z } from 'zod';
+import { SEEDED_USERS } from '../accounts';
+import { SEEDED_SPACES, type Page } from '../content-seed';
 import type { EmulatorContext } from '../emulator-context';
 import { HttpError } from '../errors';
+import { validBody } from '../control/validate-body';
 import { findModule } from './app-modules';
 import { iframeUrl, type PageContext } from './iframe-url';
 import { signIn, signOut } from './session';
@@ -25,6 +29,12 @@ function queryText(req: Request, name: string): string {
   return value;
 }
 
+const newPageSchema = z.strictObject({
+  spaceKey: z.string().min(1),
+  title: z.string().min(1).max(255),
+  authorAccountId: z.string().min(1).optional(),
+});
+
 export function scriptRoutesRouter(ctx: EmulatorContext): Router {
   const router = Router();
 
@@ -40,8 +50,19 @@ export function scriptRoutesRouter(ctx: EmulatorContext): Router {
     res.redirect(302, nextPath(req));
   });
 
+  const pageJson = (p: Page) => ({ id: p.id, spaceKey: p.spaceKey, title: p.title, url: `${ctx.urls.baseUrl}${pagePath(p)}` });
+
   router.get('/pages', (_req, res) => {
-    res.json(SEEDED_PAGES.map((p) => ({ id: p.id, spaceKey: p.spaceKey, title: p.title, url: `${ctx.urls.baseUrl}${pagePath(p)}` })));
+    res.json(ctx.site.listPages().map(pageJson));
+  });
+
+  router.post('/pages', express.json(), (req, res) => {
+    const input = validBody(newPageSchema, req);
+    if (!SEEDED_SPACES.some((s) => s.key === input.spaceKey)) throw new HttpError(404, `No space ${input.spaceKey}; the spaces are ${SEEDED_SPACES.map((s) => s.key).join(', ')}`);
+    const author = input.authorAccountId ?? SEEDED_USERS.admin.accountId;
+    if (!ctx.site.findAccount(author)) throw new HttpError(404, `No user with accountId ${author}`);
+    const page = ctx.site.addPage({ spaceKey: input.spaceKey, title: input.title, authorAccountId: author, createdDate: new Date().toISOString() });
+    res.status(201).json(pageJson(page));
   });
 
   router.get('/iframe-url', (req, res) => {
@@ -54,7 +75,7 @@ export function scriptRoutesRouter(ctx: EmulatorContext): Router {
     if (!user) throw new HttpError(404, `No user with accountId ${String(req.query.accountId)}`);
     let context: PageContext = {};
     if (typeof req.query.pageId === 'string') {
-      const page = SEEDED_PAGES.find((p) => p.id === req.query.pageId);
+      const page = ctx.site.findPage(String(req.query.pageId));
       if (!page) throw new HttpError(404, `No page ${req.query.pageId}`);
       const space = SEEDED_SPACES.find((s) => s.key === page.spaceKey);
       context = { page: { id: page.id }, ...(space ? { space: { key: space.key, id: space.id } } : {}) };

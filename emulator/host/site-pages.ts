@@ -6,7 +6,7 @@
 //   /wiki/plugins/servlet/ac/{appKey}/{moduleKey}  an app's general, configure or admin page
 import { Router, type Request, type Response } from 'express';
 import type { Account } from '../accounts';
-import { type Page, SEEDED_PAGES, SEEDED_SPACES, type Space } from '../content-seed';
+import { type Page, SEEDED_SPACES, type Space } from '../content-seed';
 import type { EmulatorContext } from '../emulator-context';
 import { findModule, type IframeModule, installedModules } from './app-modules';
 import { allConditionsHold } from './conditions';
@@ -67,11 +67,11 @@ function pageBody(page: Page): Html {
     <p>Use the panels below the page the way a Confluence reader would.</p>`;
 }
 
-function spaceList(): Html {
+function spaceList(pages: readonly Page[]): Html {
   return html`${SEEDED_SPACES.map(
     (space) => html`<section class="space-card" aria-labelledby="space-${space.key}">
       <h2 id="space-${space.key}"><a href="/wiki/spaces/${space.key}">${space.name}</a> <span class="space-key">${space.key}</span></h2>
-      <ul>${SEEDED_PAGES.filter((p) => p.spaceKey === space.key).map((p) => html`<li><a href="${pagePath(p)}">${p.title}</a></li>`)}</ul>
+      <ul>${pages.filter((p) => p.spaceKey === space.key).map((p) => html`<li><a href="${pagePath(p)}">${p.title}</a></li>`)}</ul>
     </section>`,
   )}`;
 }
@@ -90,14 +90,14 @@ export function sitePagesRouter(ctx: EmulatorContext): Router {
 
   router.get(['/', ''], (req, res) => {
     const user = signedInAccount(ctx, req);
-    send(res, 200, renderHostPage(ctx, user, { title: 'Home', returnTo: '/wiki/', body: html`<h1>Spaces</h1><div class="space-grid">${spaceList()}</div>` }));
+    send(res, 200, renderHostPage(ctx, user, { title: 'Home', returnTo: '/wiki/', body: html`<h1>Spaces</h1><div class="space-grid">${spaceList(ctx.site.listPages())}</div>` }));
   });
 
   router.get('/spaces/:spaceKey', (req, res) => {
     const space = SEEDED_SPACES.find((s) => s.key === req.params.spaceKey);
     if (!space) return notFound(ctx, req, res, `There is no space ${req.params.spaceKey}.`);
     const user = signedInAccount(ctx, req);
-    const pages = SEEDED_PAGES.filter((p) => p.spaceKey === space.key);
+    const pages = ctx.site.listPages().filter((p) => p.spaceKey === space.key);
     send(res, 200, renderHostPage(ctx, user, {
       title: space.name,
       returnTo: req.originalUrl,
@@ -106,13 +106,13 @@ export function sitePagesRouter(ctx: EmulatorContext): Router {
   });
 
   router.get('/pages/viewpage.action', (req, res) => {
-    const page = SEEDED_PAGES.find((p) => p.id === String(req.query.pageId ?? ''));
+    const page = ctx.site.listPages().find((p) => p.id === String(req.query.pageId ?? ''));
     if (!page) return notFound(ctx, req, res, `There is no page with id ${String(req.query.pageId ?? '')}.`);
     res.redirect(302, pagePath(page));
   });
 
   router.get(['/spaces/:spaceKey/pages/:pageId', '/spaces/:spaceKey/pages/:pageId/*'], (req, res) => {
-    const page = SEEDED_PAGES.find((p) => p.id === req.params.pageId && p.spaceKey === req.params.spaceKey);
+    const page = ctx.site.listPages().find((p) => p.id === req.params.pageId && p.spaceKey === req.params.spaceKey);
     if (!page) return notFound(ctx, req, res, `There is no page ${req.params.pageId} in space ${req.params.spaceKey}.`);
     const user = signedInAccount(ctx, req);
     const context = pageContext(page);

@@ -3,7 +3,7 @@
 import { Router, type Request } from 'express';
 import { callerOf } from '../auth/caller';
 import { requireScope } from '../auth/require-scope';
-import { SEEDED_PAGES, SEEDED_SPACES, type Page, type Space } from '../content-seed';
+import { SEEDED_SPACES, type Page, type Space } from '../content-seed';
 import type { EmulatorContext } from '../emulator-context';
 import { HttpError } from '../errors';
 import { linksFor } from './links';
@@ -73,7 +73,7 @@ export function contentRouter(ctx: EmulatorContext): Router {
 
   router.get('/api/content/:id', (req, res) => {
     requireScope(callerOf(res), 'READ');
-    const page = SEEDED_PAGES.find((p) => p.id === req.params.id);
+    const page = ctx.site.findPage(req.params.id);
     if (!page) throw new HttpError(404, `No content found with id: ContentId{id=${req.params.id}}`);
     res.json(pageJson(page));
   });
@@ -84,7 +84,7 @@ export function contentRouter(ctx: EmulatorContext): Router {
     const type = typeof req.query.type === 'string' ? req.query.type : 'page';
     const start = pagingParam(req, 'start', 0, Number.MAX_SAFE_INTEGER);
     const limit = pagingParam(req, 'limit', 25, 100);
-    const matching = type === 'page' ? SEEDED_PAGES.filter((p) => spaceKey === undefined || p.spaceKey === spaceKey) : [];
+    const matching = type === 'page' ? ctx.site.listPages().filter((p) => spaceKey === undefined || p.spaceKey === spaceKey) : [];
     const page = matching.slice(start, start + limit);
     res.json({ results: page.map(pageJson), start, limit, size: page.length, _links: linksFor(ctx.urls, '/rest/api/content') });
   });
