@@ -8,6 +8,7 @@ import express, { type Router } from 'express';
 import type { AddOn } from 'atlassian-connect-express';
 import type { Logger } from '../lib/logger';
 import type { ClientInfos } from '../lib/sites/client-infos';
+import { forgetImpersonationTokens } from '../lib/sites/impersonation-tokens';
 import type { SiteRegistry } from '../lib/sites/site-registry';
 import { handle } from './handle';
 
@@ -18,8 +19,10 @@ export function lifecycleRouter(addon: AddOn, registry: SiteRegistry, clientInfo
     '/installed',
     addon.verifyInstallation(),
     handle(async (req, _res, next) => {
-      await registry.markInstalled(String(req.body.clientKey));
-      clientInfos.forget(String(req.body.clientKey));
+      const clientKey = String(req.body.clientKey);
+      await registry.markInstalled(clientKey);
+      await forgetImpersonationTokens(addon, clientKey);
+      clientInfos.forget(clientKey);
       logger.info({ clientKey: req.body.clientKey, baseUrl: req.body.baseUrl }, 'installed');
       next();
     }),
@@ -33,6 +36,7 @@ export function lifecycleRouter(addon: AddOn, registry: SiteRegistry, clientInfo
       const clientKey = String(req.body.clientKey);
       await registry.markUninstalled(clientKey);
       await addon.settings.del('clientInfo', clientKey);
+      await forgetImpersonationTokens(addon, clientKey);
       clientInfos.forget(clientKey);
       logger.info({ clientKey }, 'uninstalled');
       res.status(204).end();

@@ -147,6 +147,18 @@ for (const store of storeKinds()) {
       assert.equal(resumed.body.viewMode, 'focus');
     });
 
+    it('acts as the user again right after a reinstall (no stale cached OAuth token)', async () => {
+      const current = await stack.api<{ settings: Settings }>(admin.accountId, 'GET', '/api/admin/settings');
+      await stack.api(admin.accountId, 'PUT', '/api/admin/settings', { ...current.body.settings, actAsUser: true });
+      assert.equal((await stack.api(alice.accountId, 'PATCH', '/api/preferences', { viewMode: 'compact' })).status, 200);
+      await stack.control('DELETE', `/apps/${APP_KEY}`);
+      const again = await stack.control('POST', '/apps', { descriptorUrl: `${stack.keepsake.url}/atlassian-connect.json` });
+      assert.equal(again.status, 201);
+      const saved = await stack.api<{ viewMode: string }>(alice.accountId, 'PATCH', '/api/preferences', { viewMode: 'focus' });
+      assert.equal(saved.status, 200, JSON.stringify(saved.body));
+      assert.equal(saved.body.viewMode, 'focus');
+    });
+
     it('refuses an install signed by an unknown key server', async () => {
       const previous = process.env.CONNECT_KEYS_CDN_URL;
       process.env.CONNECT_KEYS_CDN_URL = 'http://127.0.0.1:9/nothing';
