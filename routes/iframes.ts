@@ -10,6 +10,7 @@ import type { SiteAdministration } from '../lib/admin/site-administration';
 import { isSiteAdmin } from '../lib/auth/site-admin';
 import { AS_APP } from '../lib/confluence/client';
 import { getPage } from '../lib/confluence/pages';
+import { PageAuthors } from '../lib/confluence/page-authors';
 import type { PreferenceService } from '../lib/preferences/preference-service';
 import type { PreferencesView } from '../lib/preferences/preference-view';
 import { PROFILE_FIELDS, PROFILE_FIELD_LIMITS, VIEW_MODES, contentId, type ProfileField } from '../lib/preferences/schema';
@@ -23,6 +24,7 @@ export interface IframeDependencies {
   contexts: SiteContexts;
   preferences: PreferenceService;
   administration: SiteAdministration;
+  pageAuthors?: PageAuthors;
   assets?: AssetManifest;
 }
 
@@ -33,6 +35,8 @@ interface AceLocals {
 }
 
 const MAX_TITLE_LOOKUPS = 50;
+/** How long a page author's display name is reused before Confluence is asked again. */
+const DISPLAY_NAME_MAX_AGE_MS = 10 * 60 * 1000;
 const VIEW_MODE_LABELS: Record<(typeof VIEW_MODES)[number], string> = { comfortable: 'Comfortable', compact: 'Compact', focus: 'Focus' };
 const TRACKING_LABELS = { analytics: 'Usage analytics', productEmails: 'Product emails' } as const;
 const PROFILE_LABELS: Record<ProfileField, string> = { pronouns: 'Pronouns', workingHours: 'Working hours', location: 'Location', note: 'About me' };
@@ -50,23 +54,26 @@ interface AuthorCard {
   fields: { label: string; value: string }[];
 }
 
-export function iframeRouter({ addon, contexts, preferences, administration, assets = new AssetManifest() }: IframeDependencies): Router {
+export function iframeRouter({
+  addon,
+  contexts,
+  preferences,
+  administration,
+  pageAuthors = new PageAuthors(DISPLAY_NAME_MAX_AGE_MS),
+  assets = new AssetManifest(),
+}: IframeDependencies): Router {
   const router = express.Router();
 
   /** Scripts and styles of a page, by their content-hashed names. */
   const page = (script: string, allJsOptions: string) => ({ styleUrl: assets.url('keepsake.css'), scriptUrl: assets.url(script), allJsOptions });
 
   async function authorCard(ctx: SiteContext, pageId: string, viewer: string): Promise<AuthorCard | undefined> {
-    const { authorAccountId } = await getPage(ctx.confluence, pageId, AS_APP);
-    if (!authorAccountId) return undefined;
-    const [card, user] = await Promise.all([
-      preferences.profile(ctx, authorAccountId, viewer),
-      ctx.confluence.send({ method: 'GET', path: `/rest/api/user?accountId=${encodeURIComponent(authorAccountId)}`, acting: AS_APP }),
-    ]);
-    const displayName = user.status === 200 ? String((user.body as { displayName?: unknown }).displayName ?? '') : '';
+    const author = await pageAuthors.of(ctx.confluence, pageId);
+    if (!author) return undefined;
+    const card = await preferences.profile(ctx, author.accountId, viewer);
     return {
-      displayName: displayName || 'The author',
-      own: authorAccountId === viewer,
+      displayName: author.displayName || 'The author',
+      own: author.accountId === viewer,
       tampered: card.tampered,
       fields: PROFILE_FIELDS.filter((f) => card.profile[f]).map((f) => ({ label: PROFILE_LABELS[f], value: card.profile[f] as string })),
     };
