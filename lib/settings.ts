@@ -54,5 +54,22 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid settings in the environment:\n  ${problems.join('\n  ')}`);
   }
-  return parsed.data;
+  const settings = parsed.data;
+  if (settings.NODE_ENV === 'production') {
+    const missing = productionRequirements.filter((r) => !settings[r.name]).map((r) => `${r.name}: ${r.why}`);
+    if (missing.length) throw new Error(`Keepsake refuses to start with NODE_ENV=production without:\n  ${missing.join('\n  ')}`);
+  }
+  return settings;
 }
+
+/** What production cannot do without; development falls back to a sqlite file and localhost. */
+const productionRequirements: { name: keyof Settings; why: string }[] = [
+  {
+    name: 'DATABASE_URL',
+    why: 'the Postgres connection string. Instances share one database; a sqlite file would give each instance its own data.',
+  },
+  {
+    name: 'AC_LOCAL_BASE_URL',
+    why: "the public https URL Confluence reaches Keepsake at (the descriptor's baseUrl), e.g. https://keepsake.example.com.",
+  },
+];
