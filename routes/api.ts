@@ -40,6 +40,14 @@ function locals(res: Response): Locals {
   return res.locals as Locals;
 }
 
+/** A handler that answers with what `fn` returns for the verified caller on their site. */
+function answer(fn: (ctx: SiteContext, accountId: string, req: Request) => Promise<unknown>) {
+  return handle(async (req, res) => {
+    const { ctx, caller } = locals(res);
+    res.json(await fn(ctx, caller.accountId, req));
+  });
+}
+
 export function apiRouter(deps: ApiDependencies): Router {
   const { preferences, cookieMigration, administration } = deps;
   const router = express.Router();
@@ -54,73 +62,34 @@ export function apiRouter(deps: ApiDependencies): Router {
     }),
   );
 
-  router.get(
-    '/preferences',
-    handle(async (_req, res) => {
-      const { ctx, caller } = locals(res);
-      res.json(await preferences.view(ctx, caller.accountId));
-    }),
-  );
-
-  router.patch(
-    '/preferences',
-    handle(async (req, res) => {
-      const { ctx, caller } = locals(res);
-      res.json(await preferences.patch(ctx, caller.accountId, parseInput(preferencesPatch, req.body)));
-    }),
-  );
-
-  router.post(
-    '/preferences/repair',
-    handle(async (_req, res) => {
-      const { ctx, caller } = locals(res);
-      res.json(await preferences.repair(ctx, caller.accountId));
-    }),
-  );
+  router.get('/preferences', answer((ctx, accountId) => preferences.view(ctx, accountId)));
+  router.patch('/preferences', answer((ctx, accountId, req) => preferences.patch(ctx, accountId, parseInput(preferencesPatch, req.body))));
+  router.post('/preferences/repair', answer((ctx, accountId) => preferences.repair(ctx, accountId)));
 
   for (const set of SET_NAMES) {
     router.post(
       `/${set}`,
-      handle(async (req, res) => {
-        const { ctx, caller } = locals(res);
-        const { contentId: id } = parseInput(pageRequest, req.body);
-        res.json(await preferences.addPage(ctx, caller.accountId, set, id));
-      }),
+      answer((ctx, accountId, req) => preferences.addPage(ctx, accountId, set, parseInput(pageRequest, req.body).contentId)),
     );
     router.delete(
       `/${set}/:contentId`,
-      handle(async (req, res) => {
-        const { ctx, caller } = locals(res);
-        const id = parseInput(contentId, req.params.contentId, 'The page id in the path');
-        res.json(await preferences.removePage(ctx, caller.accountId, set, id));
-      }),
+      answer((ctx, accountId, req) =>
+        preferences.removePage(ctx, accountId, set, parseInput(contentId, req.params.contentId, 'The page id in the path')),
+      ),
     );
   }
 
   router.get(
     '/profile/:accountId',
-    handle(async (req, res) => {
-      const { ctx, caller } = locals(res);
-      const accountId = parseInput(accountIdParam, req.params.accountId, 'The account id in the path');
-      res.json(await preferences.profile(ctx, accountId, caller.accountId));
-    }),
+    answer((ctx, viewer, req) =>
+      preferences.profile(ctx, parseInput(accountIdParam, req.params.accountId, 'The account id in the path'), viewer),
+    ),
   );
-
-  router.put(
-    '/profile',
-    handle(async (req, res) => {
-      const { ctx, caller } = locals(res);
-      res.json(await preferences.putProfile(ctx, caller.accountId, parseInput(profile, req.body)));
-    }),
-  );
+  router.put('/profile', answer((ctx, accountId, req) => preferences.putProfile(ctx, accountId, parseInput(profile, req.body))));
 
   router.post(
     '/migrations/cookies',
-    handle(async (req, res) => {
-      const { ctx, caller } = locals(res);
-      const { cookies } = parseInput(cookiesBody, req.body);
-      res.json(await cookieMigration.migrate(ctx, caller.accountId, cookies));
-    }),
+    answer((ctx, accountId, req) => cookieMigration.migrate(ctx, accountId, parseInput(cookiesBody, req.body).cookies)),
   );
 
   const admin = express.Router();
@@ -133,37 +102,22 @@ export function apiRouter(deps: ApiDependencies): Router {
       next();
     }),
   );
-  admin.get(
-    '/settings',
-    handle(async (_req, res) => {
-      const { ctx } = locals(res);
-      res.json({ settings: ctx.site.settings, storage: administration.status(ctx) });
-    }),
-  );
+  admin.get('/settings', answer(async (ctx) => ({ settings: ctx.site.settings, storage: administration.status(ctx) })));
   admin.put(
     '/settings',
-    handle(async (req: Request, res) => {
-      const { ctx, caller } = locals(res);
+    answer(async (ctx, accountId, req) => {
       const settings = parseInput(siteSettings, req.body);
-      const storage = await administration.updateSettings(ctx, settings, caller.accountId);
-      res.json({ settings, storage });
+      return { settings, storage: await administration.updateSettings(ctx, settings, accountId) };
     }),
   );
   admin.post(
     '/storage/move',
-    handle(async (_req, res) => {
-      const { ctx, caller } = locals(res);
-      await administration.moveStorage(ctx, caller.accountId);
-      res.json({ settings: ctx.site.settings, storage: administration.status(ctx) });
+    answer(async (ctx, accountId) => {
+      await administration.moveStorage(ctx, accountId);
+      return { settings: ctx.site.settings, storage: administration.status(ctx) };
     }),
   );
-  admin.get(
-    '/stats',
-    handle(async (_req, res) => {
-      const { ctx } = locals(res);
-      res.json(await administration.stats(ctx));
-    }),
-  );
+  admin.get('/stats', answer((ctx) => administration.stats(ctx)));
   router.use('/admin', admin);
   return router;
 }
