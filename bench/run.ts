@@ -1,15 +1,16 @@
 // `npm run bench`: Keepsake's read and write throughput and latency, measured with autocannon
 // side by side with the emulator's own user-property GET in the same run, and the number of
 // Confluence calls per 1,000 page-view reads. The emulator and Keepsake run as child
-// processes (as in production, each its own process); the load comes from this one.
+// processes (as in production, each its own process; Keepsake through the tests' own
+// launcher); the load comes from this one.
 // Exits 1 when a target in docs/performance.md is missed.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import autocannon, { type Result } from 'autocannon';
 import { SymmetricAlgorithm, createQueryStringHash, encodeSymmetric, fromMethodAndUrl } from 'atlassian-jwt';
+import { freePort, startKeepsakeProcess } from '../test/support/keepsake-process';
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -17,23 +18,20 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const ALICE = '712020:00000000-0000-4000-8000-00000000a11c';
 const TARGETS = { throughputRatio: 0.8, p99Ratio: 2, callsPer1000Reads: 5 };
 
-const children: ChildProcess[] = [];
-
 async function main(): Promise<void> {
-  const [emulatorPort, keepsakePort] = [await freePort(), await freePort()];
+  const emulatorPort = await freePort();
   const emulator = `http://localhost:${emulatorPort}`;
-  const keepsake = `http://localhost:${keepsakePort}`;
-  start('emulator', ['emulator/main.ts', '--port', String(emulatorPort), '--log-level', 'silent'], {});
+  startEmulatorProcess(emulatorPort);
   await waitFor(`${emulator}/_emulator/`);
-  start('keepsake', ['server.ts'], {
-    PORT: String(keepsakePort),
+  const keepsakeProcess = await startKeepsakeProcess({
     LOG_LEVEL: 'silent',
     SQLITE_PATH: join(mkdtempSync(join(tmpdir(), 'keepsake-bench-')), 'keepsake.sqlite'),
     DATABASE_URL: process.env.BENCH_DATABASE_URL ?? '',
     CONNECT_KEYS_CDN_URL: `${emulator}/connect-keys`,
     KEEPSAKE_OAUTH_SERVER_URL: emulator,
   });
-  await waitFor(`${keepsake}/healthz`);
+  stops.push(() => keepsakeProcess.stop());
+  const keepsake = keepsakeProcess.url;
 
   const installed = await json('POST', `${emulator}/_emulator/apps`, { descriptorUrl: `${keepsake}/atlassian-connect.json` });
   const app = (await json('GET', `${emulator}/_emulator/apps/keepsake`)) as { sharedSecret: string };
@@ -114,21 +112,19 @@ function load(url: string, options: Partial<autocannon.Options>): Promise<Result
   return autocannon({ url, connections: CONNECTIONS, duration: DURATION_S, ...options });
 }
 
-function start(name: string, args: string[], env: Record<string, string>): void {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', process.env.BENCH_DEBUG ? 'inherit' : 'ignore', 'inherit'] });
-  child.on('exit', (code) => {
-    if (code && !stopping) {
-      console.error(`${name} exited with ${code}`);
-      process.exit(1);
-    }
+/** The emulator in its own process, as `npm run emulator` runs it. */
+function startEmulatorProcess(port: number): void {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'emulator/main.ts', '--port', String(port), '--log-level', 'silent'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
-  children.push(child);
+  stops.push(async () => {
+    child.kill('SIGTERM');
+  });
 }
 
-let stopping = false;
-function stopAll(): void {
-  stopping = true;
-  for (const child of children) child.kill('SIGTERM');
+const stops: (() => Promise<void>)[] = [];
+function stopAll(): Promise<unknown> {
+  return Promise.all(stops.map((stop) => stop()));
 }
 
 async function waitFor(url: string): Promise<void> {
@@ -152,17 +148,6 @@ async function json(method: string, url: string, body?: unknown, headers: Record
   const text = await response.text();
   if (!response.ok) throw new Error(`${method} ${url} → ${response.status} ${text}`);
   return text ? JSON.parse(text) : undefined;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
 }
 
 function median(values: number[]): number {

@@ -28,8 +28,10 @@ export async function startKeepsakeProcess(env: Record<string, string>, entry: s
     env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  // The last few kilobytes of its output, to explain a failed start.
+  const keep = (d: Buffer) => (output = (output + d.toString()).slice(-10_000));
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   for (let i = 0; ; i++) {
     if (child.exitCode !== null) throw new Error(`Keepsake exited with ${child.exitCode}:\n${output}`);
