@@ -156,10 +156,13 @@ export class PreferenceService {
   }
 
   /** Under the user's lock: read Confluence, apply the change, write Confluence, then the cache. */
-  private change(ctx: SiteContext, accountId: string, change: Change): Promise<PreferencesView> {
+  private async change(ctx: SiteContext, accountId: string, change: Change): Promise<PreferencesView> {
+    // Found before the lock: detecting it may write to the database, which a lock holder must
+    // not need a second connection for.
+    const target = await this.storage.target(ctx, accountId);
     return this.lock.run(ctx.site.clientKey, accountId, async (tx?: Transaction) => {
       const cached = await this.cache.get(ctx.site.clientKey, accountId, tx);
-      const backend = cached?.backend ?? (await this.storage.target(ctx, accountId));
+      const backend = cached?.backend ?? target;
       const documents = this.storage.documents(ctx, backend);
       const acting = this.storage.acting(ctx, backend, accountId, accountId);
       const loaded = await documents.load(accountId, acting);
