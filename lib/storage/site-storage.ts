@@ -26,6 +26,16 @@ export class SiteStorage {
 
   /** The backend that new data goes to on this site, detecting it when the mode is `auto`. */
   async target(ctx: SiteContext, probeAccountId: string): Promise<Backend> {
+    const target = await this.chosen(ctx, probeAccountId);
+    // The first backend a site uses becomes the one "in use"; later changes are storage moves.
+    if (!ctx.site.activeBackend) {
+      await this.registry.setActiveBackend(ctx.site.clientKey, target);
+      ctx.site.activeBackend = target;
+    }
+    return target;
+  }
+
+  private async chosen(ctx: SiteContext, probeAccountId: string): Promise<Backend> {
     const { mode } = ctx.site.settings;
     if (mode !== 'auto') return mode;
     if (ctx.site.detectedBackend) return ctx.site.detectedBackend;

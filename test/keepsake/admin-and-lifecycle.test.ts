@@ -118,6 +118,7 @@ for (const store of storeKinds()) {
       assert.ok(stats.body.usersWithPreferences >= 1);
       assert.ok(stats.body.confluence.calls > 0);
       assert.equal(stats.body.storage.detectedBackend, 'user-properties');
+      assert.equal(stats.body.storage.activeBackend, 'user-properties', 'the backend in use is shown once data is stored');
     });
   });
 
