@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as jwt from 'atlassian-jwt';
 import { SEEDED_USERS } from '../../emulator';
 import { type RawResponse, hostCall, qshOf, rawRequest, signAppJwt } from '../support/ace-test-app';
-import { type InstalledTestApp, type Site, assertError, assertStatus, startSite, userPropertyPath } from './harness';
+import { type InstalledTestApp, type Site, assertError, assertStatus, startSite, userPropertyPath, withInstalledApp } from './harness';
 
 const alice = SEEDED_USERS.alice.accountId;
 
@@ -214,14 +214,7 @@ describe('emulator conformance: context JWT (AP.context.getToken) verified by AC
   let site: Site;
   let app: InstalledTestApp;
 
-  before(async function () {
-    site = await startSite();
-    app = await site.installApp();
-  });
-
-  after(async function () {
-    await site?.close();
-  });
+  withInstalledApp((started) => ({ site, app } = started));
 
   async function contextToken(accountId: string, context?: unknown): Promise<string> {
     const body = await site.control.ok(site.control.post<{ token: string }>('context-token', { appKey: app.key, accountId, ...(context ? { context } : {}) }), 'context-token');

@@ -2,7 +2,7 @@
 // the request log, seen through ACE's httpClient.
 import assert from 'node:assert/strict';
 import { SEEDED_USERS } from '../../emulator';
-import { type InstalledTestApp, type Site, appPropertyPath, assertError, assertStatus, startSite, userPropertyPath as up } from './harness';
+import { type InstalledTestApp, type Site, appPropertyPath, assertError, assertStatus, startSite, userPropertyPath as up, withInstalledApp } from './harness';
 
 const alice = SEEDED_USERS.alice.accountId;
 const bob = SEEDED_USERS.bob.accountId;
@@ -115,14 +115,7 @@ describe('emulator conformance: request log', function () {
   let site: Site;
   let app: InstalledTestApp;
 
-  before(async function () {
-    site = await startSite();
-    app = await site.installApp();
-  });
-
-  after(async function () {
-    await site?.close();
-  });
+  withInstalledApp((started) => ({ site, app } = started));
 
   async function entries(): Promise<LogEntry[]> {
     return site.control.ok(site.control.get<LogEntry[]>('requests'), 'GET requests');

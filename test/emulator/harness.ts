@@ -48,6 +48,18 @@ export function uniqueKey(prefix = 'conformance'): string {
   return `${prefix}-${process.pid}-${keySeq}`;
 }
 
+/** Mocha hooks of a `describe` that needs one emulator with one installed app; `use` gets both. */
+export function withInstalledApp(use: (started: { site: Site; app: InstalledTestApp }) => void): void {
+  let site: Site | undefined;
+  before(async function () {
+    site = await startSite();
+    use({ site, app: await site.installApp() });
+  });
+  after(async function () {
+    await site?.close();
+  });
+}
+
 export async function startSite(options: EmulatorStartOptions = {}): Promise<Site> {
   const emu = await startEmulator({ port: 0, ...options });
   const previousKeysUrl = process.env.CONNECT_KEYS_CDN_URL;

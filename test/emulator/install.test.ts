@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { Op } from 'sequelize';
 import { SEEDED_USERS } from '../../emulator';
 import { type Descriptor, qshOf, rawRequest, serveDescriptor, signAppJwt, upmInstall } from '../support/ace-test-app';
-import { type InstalledTestApp, type Site, assertError, assertStatus, startSite, uniqueKey, userPropertyPath } from './harness';
+import { type InstalledTestApp, type Site, assertError, assertStatus, startSite, uniqueKey, userPropertyPath, withInstalledApp } from './harness';
 
 interface EmulatorApp {
   key: string;
@@ -21,14 +21,7 @@ describe('emulator conformance: install through ACE (UPM flow, signed install)',
   let site: Site;
   let app: InstalledTestApp;
 
-  before(async function () {
-    site = await startSite();
-    app = await site.installApp();
-  });
-
-  after(async function () {
-    await site?.close();
-  });
+  withInstalledApp((started) => ({ site, app } = started));
 
   it('sends `installed` signed RS256 with a kid, and ACE verifies it against CONNECT_KEYS_CDN_URL', async function () {
     const installed = app.lifecycle.filter((c) => c.path === '/installed');

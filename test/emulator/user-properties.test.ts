@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { SEEDED_USERS } from '../../emulator';
 import { hostCall } from '../support/ace-test-app';
-import { type InstalledTestApp, ISO_MS, type Site, assertError, assertStatus, startSite, userPropertyPath as up } from './harness';
+import { type InstalledTestApp, ISO_MS, type Site, assertError, assertStatus, startSite, userPropertyPath as up, withInstalledApp } from './harness';
 
 const alice = SEEDED_USERS.alice.accountId;
 const bob = SEEDED_USERS.bob.accountId;
@@ -37,14 +37,7 @@ describe('emulator conformance: user properties (as the app)', function () {
   let site: Site;
   let app: InstalledTestApp;
 
-  before(async function () {
-    site = await startSite();
-    app = await site.installApp();
-  });
-
-  after(async function () {
-    await site?.close();
-  });
+  withInstalledApp((started) => ({ site, app } = started));
 
   it('GET a missing property → 404', async function () {
     assertError(await app.call('get', up(alice, 'missing')), 404);
@@ -352,14 +345,7 @@ describe('emulator conformance: user properties as a user (asUserByAccountId, AP
   let site: Site;
   let app: InstalledTestApp;
 
-  before(async function () {
-    site = await startSite();
-    app = await site.installApp();
-  });
-
-  after(async function () {
-    await site?.close();
-  });
+  withInstalledApp((started) => ({ site, app } = started));
 
   function apRequest(accountId: string, method: string, path: string, body?: unknown): Promise<ApResult> {
     return site.control.ok(site.control.post<ApResult>('ap-request', { appKey: app.key, accountId, method, path, ...(body === undefined ? {} : { body }) }), 'ap-request');
