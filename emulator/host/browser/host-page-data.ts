@@ -1,28 +1,8 @@
 // What the server put in the page for the bridge: who is signed in and which iframes to create.
+import type { HostIframeData, HostPageData } from '../page-data';
 
-export interface HostUser {
-  accountId: string;
-  displayName: string;
-  siteAdmin: boolean;
-}
-
-export interface HostIframe {
-  /** The element the iframe goes into. */
-  containerId: string;
-  addon_key: string;
-  key: string;
-  url: string;
-  options: { isFullPage?: boolean; width?: string; height?: string; moduleType?: string; moduleLocation?: string };
-  /** What AP.context.getContext() answers in this iframe. */
-  productContext: Record<string, unknown>;
-}
-
-export interface HostPageData {
-  user: HostUser | null;
-  locale: string;
-  timeZone: string;
-  iframes: HostIframe[];
-}
+export type { HostPageData };
+export type HostIframe = HostIframeData;
 
 export function readHostPageData(): HostPageData {
   const element = document.getElementById('emulator-host-data');
