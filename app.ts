@@ -113,7 +113,7 @@ export async function createKeepsake(settings: Settings & { AC_LOCAL_BASE_URL: s
       verifier: new ContextTokenVerifier(clientInfos),
       contexts,
       preferences,
-      cookieMigration: new CookieMigration(models, preferences),
+      cookieMigration: new CookieMigration(models, preferences, storage),
       administration,
     }),
   );

@@ -132,8 +132,7 @@ export function iframeRouter({
         ...p,
         title: p.title || `Page ${p.contentId}`,
         href: `${hostBaseUrl}/pages/viewpage.action?pageId=${encodeURIComponent(p.contentId)}`,
-        // Legacy values without a date were stored at the epoch: no date is better than a wrong one.
-        added: p.addedAt.startsWith('1970-01-01') ? '' : p.addedAt.slice(0, 10),
+        added: p.addedAt.slice(0, 10),
       });
       const fields = ctx.site.settings.profileFields;
       res.render('personal', {

@@ -8,7 +8,11 @@ import { KeepsakeError } from '../errors';
 import type { PreferenceService } from '../preferences/preference-service';
 import type { PreferencesView } from '../preferences/preference-view';
 import type { SiteContext } from '../sites/site-context';
-import { MAX_COOKIE_LENGTH, parseLegacyCookies, type CookieResult } from './legacy-cookies';
+import { getPage } from '../confluence/pages';
+import type { SiteStorage } from '../storage/site-storage';
+import { MAX_COOKIE_LENGTH, parseLegacyCookies, type CookieResult, type LegacyValues } from './legacy-cookies';
+
+const MAX_TITLE_LOOKUPS = 50;
 
 export interface CookieMigrationResult {
   results: CookieResult[];
@@ -19,6 +23,7 @@ export class CookieMigration {
   constructor(
     private readonly models: Models,
     private readonly preferences: PreferenceService,
+    private readonly storage: SiteStorage,
   ) {}
 
   async migrate(ctx: SiteContext, accountId: string, cookies: Record<string, string>): Promise<CookieMigrationResult> {
@@ -29,6 +34,7 @@ export class CookieMigration {
       });
     }
     const { values, results } = parseLegacyCookies(cookies);
+    await this.fillTitles(ctx, accountId, values);
     const preferences = await this.preferences.mergeLegacy(ctx, accountId, values);
     await this.models.cookieMigrations.bulkCreate(
       results
@@ -37,5 +43,21 @@ export class CookieMigration {
       { ignoreDuplicates: true },
     );
     return { results, preferences };
+  }
+
+  /**
+   * The oldest cookies kept bare page ids: their titles are read from Confluence now (as the
+   * user would see them), at most MAX_TITLE_LOOKUPS a call. A page that cannot be read keeps
+   * its entry without a title: it is the user's, and nothing is dropped.
+   */
+  private async fillTitles(ctx: SiteContext, accountId: string, values: LegacyValues): Promise<void> {
+    const untitled = [...(values.bookmarks ?? []), ...(values.watches ?? [])].filter((p) => !p.title);
+    const ids = [...new Set(untitled.map((p) => p.contentId))].slice(0, MAX_TITLE_LOOKUPS);
+    if (ids.length === 0) return;
+    const acting = this.storage.acting(ctx, 'user-properties', accountId, accountId);
+    const titles = new Map(
+      await Promise.all(ids.map(async (id) => [id, await getPage(ctx.confluence, id, acting).then((p) => p.title, () => '')] as const)),
+    );
+    for (const page of untitled) page.title = titles.get(page.contentId) ?? '';
   }
 }

@@ -39,12 +39,13 @@ export interface LegacyValues {
   watches?: PageRef[];
 }
 
-export function parseLegacyCookies(cookies: Record<string, string>): { values: LegacyValues; results: CookieResult[] } {
+/** `now` dates pages whose cookie says nothing of when they were added. */
+export function parseLegacyCookies(cookies: Record<string, string>, now = new Date()): { values: LegacyValues; results: CookieResult[] } {
   const values: LegacyValues = {};
   const results: CookieResult[] = [];
   const savedAt = parseSavedAt(cookies[LEGACY_COOKIES.savedAt]);
   if (savedAt) values.savedAt = savedAt;
-  const fallbackDate = savedAt ?? new Date(0).toISOString();
+  const fallbackDate = savedAt ?? now.toISOString();
 
   for (const [cookie, raw] of Object.entries(cookies)) {
     switch (cookie) {

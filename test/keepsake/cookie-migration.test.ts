@@ -57,6 +57,15 @@ for (const store of storeKinds()) {
       assert.deepEqual(stored.body.watches.map((w) => w.contentId), ['65602', '65603']);
     });
 
+    it('reads the titles of bare legacy ids from Confluence, and dates them at the migration', async () => {
+      const before = new Date().toISOString();
+      const reply = await stack.api<Migration>(alice, 'POST', '/api/migrations/cookies', { cookies: { keepsake_watches: '65603,999999999' } });
+      assert.equal(reply.status, 200, JSON.stringify(reply.body));
+      const watches = reply.body.preferences.watches as { contentId: string; title: string; addedAt: string }[];
+      assert.deepEqual(watches.map((w) => [w.contentId, w.title]), [['65603', 'On-call runbook'], ['999999999', '']], 'an unreadable page keeps its entry');
+      for (const w of watches) assert.ok(w.addedAt >= before, w.addedAt);
+    });
+
     it('changes nothing when the same cookies arrive twice', async () => {
       const cookies = { keepsake_view_mode: 'compact', keepsake_watches: '65602', keepsake_saved_at: '1700000000000' };
       await stack.api(alice, 'POST', '/api/migrations/cookies', { cookies });
