@@ -1,6 +1,7 @@
 // The web panel on every page. Its state is in the HTML already; this script makes the
-// controls work, sizes the iframe with AP.resize, collapses it to a thin bar on request, and
-// moves any legacy AP.cookie values of this browser into the user's preferences.
+// controls work, sizes the iframe with AP.resize, collapses it to a thin bar on request (a
+// preference like the others, so it follows the user), and moves any legacy AP.cookie values
+// of this browser into the user's preferences.
 import type { PreferencesView, SetName } from '../shared/api-types';
 import { flagError, flagNotice } from '../shared/flags';
 import { embeddedJson } from '../shared/embedded-json';
@@ -8,7 +9,6 @@ import { callApi } from '../shared/keepsake-api';
 import { migrateLegacyCookies } from './legacy-cookie-migration';
 import { showState } from './panel-state';
 
-const COLLAPSED_KEY = 'keepsake.panel.collapsed';
 const root = document.getElementById('keepsake-panel') as HTMLElement;
 const body = document.getElementById('ks-body') as HTMLElement;
 const collapse = document.getElementById('ks-collapse') as HTMLButtonElement;
@@ -25,11 +25,6 @@ function setCollapsed(collapsed: boolean): void {
   root.classList.toggle('ks-collapsed', collapsed);
   collapse.setAttribute('aria-expanded', String(!collapsed));
   collapse.textContent = collapsed ? 'Show' : 'Hide';
-  try {
-    localStorage.setItem(COLLAPSED_KEY, collapsed ? '1' : '0');
-  } catch {
-    // storage may be blocked in a third-party iframe; the choice then lasts this page view
-  }
   fit();
 }
 
@@ -75,15 +70,16 @@ root.addEventListener('change', (event) => {
   }
 });
 
-collapse.addEventListener('click', () => setCollapsed(!body.hidden));
+collapse.addEventListener('click', () => {
+  const collapsed = !body.hidden;
+  // At once, then as the server confirms (a failure shows the last confirmed state).
+  setCollapsed(collapsed);
+  void change(collapse, async () => remember(await callApi('PATCH', '/api/preferences', { panelCollapsed: collapsed })), 'Keepsake could not keep the panel hidden').then(
+    () => setCollapsed(lastState.panelCollapsed),
+  );
+});
 
-let startCollapsed = false;
-try {
-  startCollapsed = localStorage.getItem(COLLAPSED_KEY) === '1';
-} catch {
-  // no storage: start expanded
-}
-setCollapsed(startCollapsed);
+setCollapsed(lastState.panelCollapsed);
 
 migrateLegacyCookies().then(
   (answer) => {

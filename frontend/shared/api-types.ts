@@ -16,6 +16,7 @@ export interface PreferencesView {
   bookmarks: PageRef[];
   watches: PageRef[];
   profile: Record<string, string>;
+  panelCollapsed: boolean;
   backend: string;
   tampered: boolean;
 }

@@ -54,6 +54,9 @@ export class PreferenceService {
       if (patch.tracking && Object.entries(patch.tracking).some(([k, v]) => doc.tracking?.[k as keyof typeof patch.tracking] !== v)) {
         next = { ...next, tracking: { ...doc.tracking, ...patch.tracking }, updatedAt: { ...next.updatedAt, tracking: at } };
       }
+      if (patch.panelCollapsed !== undefined && patch.panelCollapsed !== (doc.panelCollapsed ?? false)) {
+        next = { ...next, panelCollapsed: patch.panelCollapsed, updatedAt: { ...next.updatedAt, panelCollapsed: at } };
+      }
       return next === doc ? undefined : next;
     });
   }

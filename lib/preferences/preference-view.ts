@@ -35,6 +35,7 @@ export function preferencesView(
     bookmarks: document?.bookmarks ?? [],
     watches: document?.watches ?? [],
     profile: visibleProfile(document?.profile, settings, true),
+    panelCollapsed: document?.panelCollapsed ?? false,
     backend,
     tampered,
   };

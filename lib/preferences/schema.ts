@@ -63,13 +63,16 @@ export interface Preferences {
   bookmarks: PageRef[];
   watches: PageRef[];
   profile: Profile;
+  /** The panel shown as a thin bar on every page, in every browser. */
+  panelCollapsed: boolean;
   /** When each single value was last set, so that the newest wins when browsers' values merge. */
-  updatedAt: { viewMode?: string; tracking?: string; profile?: string };
+  updatedAt: { viewMode?: string; tracking?: string; profile?: string; panelCollapsed?: string };
 }
 
 export const preferencesPatch = z.strictObject({
   viewMode: viewMode.optional(),
   tracking: tracking.partial().optional(),
+  panelCollapsed: z.boolean({ error: 'panelCollapsed must be true or false' }).optional(),
 });
 export type PreferencesPatch = z.infer<typeof preferencesPatch>;
 

@@ -14,7 +14,7 @@ import type { JsonObject, RecordStore } from './record-store';
 import type { RecordSeal } from './record-seal';
 
 /** What is stored for a user: only what they set; defaults stay in the site's settings. */
-export type StoredDocument = Partial<Pick<Preferences, 'viewMode' | 'profile'>> & {
+export type StoredDocument = Partial<Pick<Preferences, 'viewMode' | 'profile' | 'panelCollapsed'>> & {
   tracking?: Partial<Preferences['tracking']>;
   bookmarks: PageRef[];
   watches: PageRef[];
@@ -68,6 +68,7 @@ export class DocumentStore {
       ...(main.viewMode === undefined ? {} : { viewMode: main.viewMode as StoredDocument['viewMode'] }),
       ...(main.tracking === undefined ? {} : { tracking: main.tracking as StoredDocument['tracking'] }),
       ...(main.profile === undefined ? {} : { profile: main.profile as StoredDocument['profile'] }),
+      ...(typeof main.panelCollapsed === 'boolean' ? { panelCollapsed: main.panelCollapsed } : {}),
       bookmarks: sets.bookmarks,
       watches: sets.watches,
       updatedAt: (main.updatedAt ?? {}) as StoredDocument['updatedAt'],
@@ -84,6 +85,7 @@ export class DocumentStore {
       viewMode: document.viewMode,
       tracking: document.tracking,
       profile: document.profile,
+      panelCollapsed: document.panelCollapsed,
       updatedAt: document.updatedAt,
     };
     let main = this.sealed(accountId, MAIN, { ...head, bookmarks: document.bookmarks, watches: document.watches });

@@ -98,6 +98,7 @@ describe('AP.cookie migration in the browser', function () {
     const iframe = page.locator('#web-panel-0 iframe');
     const tall = (await iframe.boundingBox())?.height ?? 0;
     await panel.getByRole('button', { name: 'Hide' }).focus();
+    const patched = page.waitForResponse((r) => r.url().endsWith('/api/preferences') && r.request().method() === 'PATCH');
     await panel.page().keyboard.press('Enter');
     await panel.getByRole('button', { name: 'Show' }).waitFor();
     assert.equal(await panel.getByRole('button', { name: 'Show' }).getAttribute('aria-expanded'), 'false');
@@ -105,6 +106,11 @@ describe('AP.cookie migration in the browser', function () {
       const { document } = globalThis as unknown as PageGlobals;
       return (document.querySelector('#web-panel-0 iframe')?.getBoundingClientRect().height ?? before) < before / 2;
     }, tall);
+    // The choice is a preference: it reaches the server and follows alice to a fresh browser.
+    assert.equal((await patched).status(), 200);
+    const other = await openConfluencePage(await env.browserFor(alice), env.emulator, '65602');
+    const otherPanel = await panelAfterMigration(other, 'none');
+    assert.equal(await otherPanel.getByRole('button', { name: 'Show' }).getAttribute('aria-expanded'), 'false');
   });
 
   it('unites the bookmarks of two browsers with different legacy values', async () => {

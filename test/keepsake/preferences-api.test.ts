@@ -58,6 +58,16 @@ for (const store of storeKinds()) {
       assert.equal(again.body.viewMode, 'compact');
     });
 
+    it('keeps the panel collapsed for the user, validated like every value', async () => {
+      assert.equal((await stack.api<View & { panelCollapsed: boolean }>(alice, 'GET', '/api/preferences')).body.panelCollapsed, false);
+      const collapsed = await stack.api<View & { panelCollapsed: boolean }>(alice, 'PATCH', '/api/preferences', { panelCollapsed: true });
+      assert.equal(collapsed.body.panelCollapsed, true);
+      const bad = await stack.api<ErrorBody>(alice, 'PATCH', '/api/preferences', { panelCollapsed: 'yes' });
+      assert.equal(bad.status, 400);
+      assert.match(bad.body.message, /panelCollapsed must be true or false/);
+      await stack.api(alice, 'PATCH', '/api/preferences', { panelCollapsed: false });
+    });
+
     it('rejects invalid values with a code and the field at fault, before calling Confluence', async () => {
       await stack.control('DELETE', '/requests');
       const reply = await stack.api<ErrorBody>(alice, 'PATCH', '/api/preferences', { viewMode: 'sideways', colour: 'red' });
