@@ -5,6 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type EmulatorSettings } from '../../emulator';
+import type { Logger } from '../../lib/logger';
 import { loadSettings, type Settings } from '../../lib/settings';
 import { startServer, type RunningKeepsake } from '../../server';
 
@@ -46,6 +47,8 @@ export interface StackOptions {
   settings?: Partial<Settings>;
   /** Skip installing (for tests of the install itself). */
   install?: boolean;
+  /** Keepsake's logger (default: silent). */
+  logger?: Logger;
 }
 
 export function keepsakeSettings(store: StoreKind, emulator: Emulator, overrides: Partial<Settings> = {}): Settings {
@@ -85,7 +88,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const emulator = options.emulator ?? (await startEmulator({ port: 0, settings: options.emulatorSettings ?? {} }));
   process.env.CONNECT_KEYS_CDN_URL = emulator.keysUrl;
   const settings = keepsakeSettings(store, emulator, options.settings);
-  const keepsake = await startServer(settings);
+  const keepsake = await startServer(settings, options.logger);
   const control = <T>(method: string, path: string, body?: unknown) => request<T>(`${emulator.baseUrl}/_emulator${path}`, method, body);
   let clientKey = '';
   if (options.install !== false) {
