@@ -180,6 +180,43 @@ for (const store of storeKinds()) {
       });
     });
 
+    describe('a write cut short', () => {
+      let stack: Stack;
+      before(async () => {
+        // One attempt per call, so that a throttled call stops the write where it is.
+        stack = await startStack({ store, settings: { KEEPSAKE_CACHE_TTL_SECONDS: 0, KEEPSAKE_CONFLUENCE_ATTEMPTS: 1 } });
+      });
+      after(async () => stack?.close());
+
+      it('leaves the previous generation whole, and the retry completes it', async () => {
+        const first = legacyPageArray(150, 20_000, 60);
+        const seeded = await stack.api(alice.accountId, 'POST', '/api/migrations/cookies', { cookies: { keepsake_bookmarks: first } });
+        assert.equal(seeded.status, 200, JSON.stringify(seeded.body));
+        const second = legacyPageArray(150, 30_000, 60);
+        // Three calls a second: the write reads `main`, puts two chunks, and is refused the next.
+        await stack.control('DELETE', '/requests');
+        await stack.control('POST', '/faults', { rateLimitPerSecond: 3 });
+        const cut = await stack.api<{ code: string }>(alice.accountId, 'POST', '/api/migrations/cookies', { cookies: { keepsake_bookmarks: second } });
+        assert.equal(cut.status, 429, JSON.stringify(cut.body));
+        const log = await stack.control<{ method: string; path: string; status: number }[]>('GET', '/requests');
+        assert.ok(
+          log.body.some((e) => /property\/keepsake-bookmarks-/.test(e.path) && e.status < 300),
+          'the cut write had already stored chunks of the new generation',
+        );
+        await stack.control('POST', '/faults', { rateLimitPerSecond: null });
+
+        const after = await stack.api<View>(alice.accountId, 'GET', '/api/preferences');
+        assert.equal(after.body.tampered, false);
+        assert.equal(after.body.bookmarks.length, 150, 'exactly the first generation: nothing lost, nothing half-written');
+        const retried = await stack.api<{ preferences: View }>(alice.accountId, 'POST', '/api/migrations/cookies', { cookies: { keepsake_bookmarks: second } });
+        assert.equal(retried.status, 200);
+        assert.equal(retried.body.preferences.bookmarks.length, 300);
+        const keys = (await userPropertyKeys(stack, alice.accountId)).filter((k) => k.startsWith('keepsake-'));
+        const generations = new Set(keys.filter((k) => k !== 'keepsake-main').map((k) => k.split('-')[2]));
+        assert.equal(generations.size, 1, `one generation of chunks left: ${keys.join(', ')}`);
+      });
+    });
+
     describe('tamper evidence', () => {
       let stack: Stack;
       const mainPath = `/rest/api/user/${encodeURIComponent(alice.accountId)}/property/keepsake-main`;
