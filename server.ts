@@ -7,6 +7,7 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createKeepsake, type Keepsake } from './app';
+import { aceLogger } from './lib/ace-logger';
 import { createLogger, type Logger } from './lib/logger';
 import { loadSettings, type Settings } from './lib/settings';
 
@@ -58,6 +59,9 @@ export async function startServer(settings: Settings, logger: Logger = createLog
 async function main(): Promise<void> {
   const settings = loadSettings();
   const logger = createLogger(settings.LOG_LEVEL);
+  // ACE also writes to the console directly (a deprecation warning on every iframe load): those
+  // lines become structured JSON too, with secrets scrubbed, so a log pipeline can parse every line.
+  Object.assign(console, aceLogger(logger));
   const running = await startServer(settings, logger);
   let stopping = false;
   const stop = (signal: string) => {
