@@ -5,9 +5,6 @@
 import { z } from 'zod';
 
 const positiveInt = z.coerce.number().int().positive();
-const boolean = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((v) => v === 'true' || v === '1');
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).optional(),
@@ -42,8 +39,6 @@ const schema = z.object({
   /** Time allowed for one request to Keepsake before it answers 503. */
   KEEPSAKE_REQUEST_TIMEOUT_MS: positiveInt.default(30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Set to false to skip ACE's descriptor file watch (tests, production). */
-  KEEPSAKE_WATCH_DESCRIPTOR: boolean.default(false),
 });
 
 export type Settings = z.infer<typeof schema>;
