@@ -99,7 +99,7 @@ export async function createKeepsake(settings: Settings & { AC_LOCAL_BASE_URL: s
   const preferences = new PreferenceService(cache, new UserLock(sequelize), storage, settings.KEEPSAKE_CACHE_TTL_SECONDS * 1000);
   const administration = new SiteAdministration(models, registry, storage, preferences);
 
-  app.engine('hbs', hbs.express4({ partialsDir: join(process.cwd(), 'views', 'partials'), defaultLayout: join(process.cwd(), 'views', 'layout.hbs') }));
+  app.engine('hbs', hbs.express4({ defaultLayout: join(process.cwd(), 'views', 'layout.hbs') }));
   app.set('view engine', 'hbs');
   // ACE reads atlassian-connect.json and config.json from the working directory; the views live beside them.
   app.set('views', join(process.cwd(), 'views'));
