@@ -34,6 +34,10 @@ import { iframeRouter } from './routes/iframes';
 import { lifecycleRouter } from './routes/lifecycle';
 import { requestTimeout } from './routes/request-timeout';
 
+/** Database connections per instance, and how many of them may hold a user's lock at once. */
+const POOL_SIZE = 10;
+const LOCK_HOLDERS = POOL_SIZE / 2;
+
 export interface Keepsake {
   app: Express;
   addon: AddOn;
@@ -55,7 +59,7 @@ export async function createKeepsake(settings: Settings & { AC_LOCAL_BASE_URL: s
 
   if (!settings.DATABASE_URL) mkdirSync(dirname(settings.SQLITE_PATH), { recursive: true });
   const store = settings.DATABASE_URL
-    ? { adapter: 'sequelize', url: settings.DATABASE_URL, logging: false, pool: { max: 10 } }
+    ? { adapter: 'sequelize', url: settings.DATABASE_URL, logging: false, pool: { max: POOL_SIZE } }
     : { adapter: 'sequelize', dialect: 'sqlite', storage: settings.SQLITE_PATH, logging: false };
   const mode = production ? 'production' : 'development';
   const whitelist = [production ? '*.atlassian.net' : '', settings.AC_HOST_WHITELIST ?? ''].filter(Boolean).join(',');
@@ -96,7 +100,7 @@ export async function createKeepsake(settings: Settings & { AC_LOCAL_BASE_URL: s
   const changeFeed = createChangeFeed(sequelize, settings.DATABASE_URL, logger);
   const cache = new PreferenceCache(models, changeFeed);
   const storage = new SiteStorage(registry, settings.KEEPSAKE_MAX_RECORD_CHARS);
-  const preferences = new PreferenceService(cache, new UserLock(sequelize), storage, settings.KEEPSAKE_CACHE_TTL_SECONDS * 1000);
+  const preferences = new PreferenceService(cache, new UserLock(sequelize, LOCK_HOLDERS), storage, settings.KEEPSAKE_CACHE_TTL_SECONDS * 1000);
   const administration = new SiteAdministration(models, registry, storage, preferences);
 
   app.engine('hbs', hbs.express4({ defaultLayout: join(process.cwd(), 'views', 'layout.hbs') }));
