@@ -86,7 +86,9 @@ export class PreferenceCache {
   async fill(clientKey: string, accountId: string, backend: Backend, stored: Stored, epochAtRead: number): Promise<CachedPreferences> {
     const fetchedAt = new Date();
     const [updated] = await this.models.cache.update(row(clientKey, accountId, backend, stored, fetchedAt), {
-      where: { clientKey, accountId, gen: { [Op.lte]: stored.gen } },
+      // Same backend too: a read that started before a storage move must not point the row
+      // back at the copy the move removed.
+      where: { clientKey, accountId, backend, gen: { [Op.lte]: stored.gen } },
     });
     if (updated === 0) {
       await this.models.cache.bulkCreate([row(clientKey, accountId, backend, stored, fetchedAt)], { ignoreDuplicates: true });

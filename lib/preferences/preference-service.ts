@@ -126,25 +126,31 @@ export class PreferenceService {
     });
   }
 
-  /** Moves one user's data to another backend (a storage mode switch); safe to repeat. */
-  move(ctx: SiteContext, accountId: string, to: Backend): Promise<void> {
-    return this.lock.run(ctx.site.clientKey, accountId, async (tx) => {
-      const cached = await this.cache.get(ctx.site.clientKey, accountId, tx);
-      const from = cached?.backend;
-      if (!from || from === to) return;
-      const source = this.storage.documents(ctx, from);
-      const target = this.storage.documents(ctx, to);
-      const loaded = await source.load(accountId, this.storage.acting(ctx, from, accountId, undefined));
-      const document = loaded.tampered.length > 0 ? cached.document : loaded.document;
+  /**
+   * Moves one user's data to another backend (a storage mode switch); safe to repeat. The new
+   * copy is written and its record committed first; only then, in a second step, is the old
+   * copy removed: a stop in between leaves two copies, never none.
+   */
+  async move(ctx: SiteContext, accountId: string, to: Backend): Promise<void> {
+    const { clientKey } = ctx.site;
+    const from = await this.lock.run(clientKey, accountId, async (tx) => {
+      const cached = await this.cache.get(clientKey, accountId, tx);
+      if (!cached || cached.backend === to) return undefined;
+      const loaded = await this.storage.documents(ctx, cached.backend).load(accountId, this.storage.acting(ctx, cached.backend, accountId, undefined));
+      const { document } = this.trusted(loaded, cached);
       let saved: LoadedDocument = { gen: 0, tampered: [], chunks: [] };
       if (document) {
-        const existing = await target.load(accountId, this.storage.acting(ctx, to, accountId, undefined));
-        saved = await target.save(accountId, document, existing, this.storage.acting(ctx, to, accountId, undefined));
+        const target = this.storage.documents(ctx, to);
+        const acting = this.storage.acting(ctx, to, accountId, undefined);
+        saved = await target.save(accountId, document, await target.load(accountId, acting), acting);
       }
-      // The new copy is written and recorded before the old one is removed: a stop in
-      // between leaves two copies, never none, and the next attempt finishes the job.
-      await this.cache.record(ctx.site.clientKey, accountId, to, saved, tx);
-      await source.erase(accountId, this.storage.acting(ctx, from, accountId, undefined));
+      await this.cache.record(clientKey, accountId, to, saved, tx);
+      return cached.backend;
+    });
+    if (!from) return;
+    await this.lock.run(clientKey, accountId, async (tx) => {
+      if ((await this.cache.get(clientKey, accountId, tx))?.backend !== to) return;
+      await this.storage.documents(ctx, from).erase(accountId, this.storage.acting(ctx, from, accountId, undefined));
     });
   }
 
@@ -153,9 +159,15 @@ export class PreferenceService {
     const epoch = this.cache.epoch();
     const cached = await this.cache.get(ctx.site.clientKey, accountId);
     if (cached && this.now().getTime() - cached.fetchedAt.getTime() < this.maxAgeMs) return cached;
-    const backend = cached?.backend ?? (await this.storage.target(ctx, accountId));
+    // Detection, when needed, probes the caller's own account: the one known to exist.
+    const backend = cached?.backend ?? (await this.storage.target(ctx, caller));
     const loaded = await this.storage.documents(ctx, backend).load(accountId, this.storage.acting(ctx, backend, accountId, caller));
-    return this.cache.fill(ctx.site.clientKey, accountId, backend, this.trusted(loaded, cached), epoch);
+    const trusted = this.trusted(loaded, cached);
+    if (!cached && accountId !== caller && !trusted.document && trusted.tampered.length === 0) {
+      // Nothing stored for someone else: no row, since anyone may ask about any account id.
+      return { ...trusted, backend, fetchedAt: this.now() };
+    }
+    return this.cache.fill(ctx.site.clientKey, accountId, backend, trusted, epoch);
   }
 
   /** Under the user's lock: read Confluence, apply the change, write Confluence, then the cache. */
@@ -168,22 +180,29 @@ export class PreferenceService {
       const backend = cached?.backend ?? target;
       const documents = this.storage.documents(ctx, backend);
       const acting = this.storage.acting(ctx, backend, accountId, accountId);
-      const loaded = await documents.load(accountId, acting);
-      const base = this.trusted(loaded, cached);
+      const base = this.trusted(await documents.load(accountId, acting), cached);
       const next = change(base.document ?? EMPTY_DOCUMENT);
       let stored: Pick<LoadedDocument, 'document' | 'gen' | 'chunks' | 'tampered'> = base;
-      if (next !== undefined || loaded.tampered.length > 0) {
-        stored = await documents.save(accountId, next ?? base.document ?? EMPTY_DOCUMENT, loaded, acting);
+      if (next !== undefined || base.tampered.length > 0) {
+        stored = await documents.save(accountId, next ?? base.document ?? EMPTY_DOCUMENT, base, acting);
       }
       await this.cache.record(ctx.site.clientKey, accountId, backend, stored, tx);
       return preferencesView(accountId, stored.document, ctx.site.settings, backend, stored.tampered.length > 0);
     });
   }
 
-  /** A copy that failed its seal is replaced by the last good one the cache holds. */
+  /**
+   * What can be trusted of a read. Besides a failed seal, two changes made around Keepsake
+   * pass the seal and are caught against the cache: an older record put back (its generation
+   * is lower than the last one Keepsake wrote) and a removed record. Either way the last good
+   * copy stands in, with the generation and chunks Keepsake knows, so the next write replaces
+   * the intruder's record and retires the real chunks.
+   */
   private trusted(loaded: LoadedDocument, cached: CachedPreferences | undefined): LoadedDocument {
-    if (loaded.tampered.length === 0) return loaded;
-    return { ...loaded, ...(cached?.document ? { document: cached.document } : { document: undefined }) };
+    const tampered = [...loaded.tampered];
+    if (tampered.length === 0 && cached?.document && (!loaded.document || loaded.gen < cached.gen)) tampered.push('main');
+    if (tampered.length === 0) return loaded;
+    return { document: cached?.document, gen: cached?.gen ?? 0, chunks: cached?.chunks ?? [], tampered };
   }
 }
 

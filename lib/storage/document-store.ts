@@ -44,6 +44,13 @@ export class DocumentStore {
   ) {}
 
   async load(accountId: string, acting: Acting): Promise<LoadedDocument> {
+    const first = await this.loadOnce(accountId, acting);
+    // A chunk gone missing may only mean a write replaced the generation while this read ran
+    // (reads take no lock): read once more before calling it tampering.
+    return first.tampered.some((name) => name !== MAIN) ? this.loadOnce(accountId, acting) : first;
+  }
+
+  private async loadOnce(accountId: string, acting: Acting): Promise<LoadedDocument> {
     const raw = await this.records.read(accountId, MAIN, acting);
     if (!raw) return { gen: 0, tampered: [], chunks: [] };
     const main = this.seal.open(accountId, MAIN, raw);

@@ -82,6 +82,23 @@ for (const store of storeKinds()) {
       });
     });
 
+    describe('auto mode and other users’ accounts', () => {
+      let stack: Stack;
+      before(async () => {
+        stack = await startStack({ store });
+      });
+      after(async () => stack?.close());
+
+      it('does not decide the backend from an account that does not exist', async () => {
+        const unknown = encodeURIComponent('712020:deadbeef-0000-4000-8000-000000000000');
+        const card = await stack.api<{ profile: Record<string, string> }>(alice.accountId, 'GET', `/api/profile/${unknown}`);
+        assert.equal(card.status, 200);
+        assert.deepEqual(card.body.profile, {});
+        const settings = await stack.api<AdminSettings>(admin.accountId, 'GET', '/api/admin/settings');
+        assert.equal(settings.body.storage.detectedBackend, 'user-properties');
+      });
+    });
+
     describe('switching the storage mode', () => {
       let stack: Stack;
       before(async () => {
@@ -249,6 +266,27 @@ for (const store of storeKinds()) {
         assert.equal(stored.json.value.profile.note, 'Docs person');
         const seen = await stack.api<{ profile: Record<string, string>; tampered: boolean }>(bob.accountId, 'GET', `/api/profile/${encodeURIComponent(alice.accountId)}`);
         assert.deepEqual(seen.body, { accountId: alice.accountId, profile: { pronouns: 'she/her', note: 'Docs person' }, tampered: false });
+      });
+
+      it('catches an older sealed record put back (her withdrawn consent must not return)', async () => {
+        await stack.api(alice.accountId, 'PATCH', '/api/preferences', { tracking: { analytics: true } });
+        const old = await stack.apRequest<{ value: unknown }>(bob.accountId, 'GET', mainPath);
+        await stack.api(alice.accountId, 'PATCH', '/api/preferences', { tracking: { analytics: false } });
+        assert.equal((await stack.apRequest(bob.accountId, 'PUT', mainPath, { value: old.json.value })).status, 204);
+        const view = await stack.api<View & { tracking: { analytics: boolean } }>(alice.accountId, 'GET', '/api/preferences');
+        assert.equal(view.body.tampered, true);
+        assert.equal(view.body.tracking.analytics, false);
+        assert.equal((await stack.api<View>(alice.accountId, 'POST', '/api/preferences/repair')).body.tampered, false);
+      });
+
+      it('catches a removed record and restores the last good copy on repair', async () => {
+        assert.equal((await stack.apRequest(bob.accountId, 'DELETE', mainPath)).status, 204);
+        const view = await stack.api<View>(alice.accountId, 'GET', '/api/preferences');
+        assert.equal(view.body.tampered, true);
+        assert.equal(view.body.profile.note, 'Docs person', 'her last good copy, not an empty one');
+        const repaired = await stack.api<View>(alice.accountId, 'POST', '/api/preferences/repair');
+        assert.equal(repaired.body.tampered, false);
+        assert.equal((await stack.apRequest(alice.accountId, 'GET', mainPath)).status, 200);
       });
 
       it('detects alice’s record copied under bob’s key', async () => {
