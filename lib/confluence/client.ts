@@ -73,8 +73,8 @@ export class ConfluenceClient {
         }
         throw new KeepsakeError(
           'CONFLUENCE_UNAVAILABLE',
-          `Confluence did not answer (${describe(error)}). Nothing was changed by this request; try again shortly.`,
-          undefined,
+          `Confluence did not answer, or could not be reached. Try again shortly${IDEMPOTENT.has(call.method) ? '' : '; what you saved before is safe'}.`,
+          { reason: describe(error) },
           5,
         );
       }
@@ -122,7 +122,19 @@ export class ConfluenceClient {
       : this.addon.httpClient({ clientKey: this.clientKey });
   }
 
+  /**
+   * One attempt, with a deadline over all of it: before the HTTP request ACE reads the install
+   * record and, acting as a user, asks the OAuth server for a token, neither with a time limit.
+   */
   private once(call: ConfluenceCall): Promise<RawResponse> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${this.policy.timeoutMs} ms`)), this.policy.timeoutMs + 1000);
+    });
+    return Promise.race([this.request(call), deadline]).finally(() => clearTimeout(timer));
+  }
+
+  private request(call: ConfluenceCall): Promise<RawResponse> {
     const client = this.http(call.acting ?? AS_APP);
     const options = {
       url: call.path,

@@ -10,7 +10,8 @@ import type { PreferencesView } from '../preferences/preference-view';
 import type { SiteContext } from '../sites/site-context';
 import { getPage } from '../confluence/pages';
 import type { SiteStorage } from '../storage/site-storage';
-import { MAX_COOKIE_LENGTH, parseLegacyCookies, type CookieResult, type LegacyValues } from './legacy-cookies';
+import { MAX_SET_SIZE } from '../preferences/schema';
+import { LEGACY_COOKIES, MAX_COOKIE_LENGTH, parseLegacyCookies, type CookieResult, type LegacyValues } from './legacy-cookies';
 
 const MAX_TITLE_LOOKUPS = 50;
 
@@ -35,7 +36,19 @@ export class CookieMigration {
     }
     const { values, results } = parseLegacyCookies(cookies);
     await this.fillTitles(ctx, accountId, values);
-    const preferences = await this.preferences.mergeLegacy(ctx, accountId, values);
+    const { view: preferences, overflow } = await this.preferences.mergeLegacy(ctx, accountId, values);
+    for (const set of overflow) {
+      const cookie = set === 'bookmarks' ? LEGACY_COOKIES.bookmarks : LEGACY_COOKIES.watches;
+      const result = results.find((r) => r.cookie === cookie);
+      if (!result) continue;
+      // The set is full: what did not fit is only in this cookie, so it must stay.
+      Object.assign(result, {
+        outcome: 'partial',
+        erase: false,
+        code: 'LIMIT_REACHED',
+        message: `You keep ${MAX_SET_SIZE} ${set}, the most Keepsake holds; this browser has more. Remove some in My Keepsake and the rest will follow.`,
+      });
+    }
     await this.models.cookieMigrations.bulkCreate(
       results
         .filter((r) => r.outcome !== 'ignored')

@@ -26,7 +26,7 @@ export interface CookieResult {
   outcome: CookieOutcome;
   /** Whether the browser may erase the cookie now (its usable content is stored, or it has none). */
   erase: boolean;
-  code?: 'TRUNCATED' | 'MALFORMED' | 'INVALID_ENTRY' | 'UNKNOWN_COOKIE';
+  code?: 'TRUNCATED' | 'MALFORMED' | 'INVALID_ENTRY' | 'UNKNOWN_COOKIE' | 'LIMIT_REACHED';
   message?: string;
 }
 

@@ -101,8 +101,10 @@ export class PreferenceService {
    * Merges one browser's legacy values: single values only when newer than the stored ones
    * (or not stored at all), sets by union. The same values twice change nothing.
    */
-  mergeLegacy(ctx: SiteContext, accountId: string, legacy: LegacyValues): Promise<PreferencesView> {
-    return this.change(ctx, accountId, (doc) => {
+  async mergeLegacy(ctx: SiteContext, accountId: string, legacy: LegacyValues): Promise<{ view: PreferencesView; overflow: SetName[] }> {
+    let overflow: SetName[] = [];
+    const view = await this.change(ctx, accountId, (doc) => {
+      overflow = [];
       let next = doc;
       const newer = (field: keyof StoredDocument['updatedAt']) => {
         const stored = doc.updatedAt[field];
@@ -120,10 +122,13 @@ export class PreferenceService {
       for (const set of ['bookmarks', 'watches'] as const) {
         const have = new Set(next[set].map((p) => p.contentId));
         const added = (legacy[set] ?? []).filter((p) => !have.has(p.contentId));
+        // What does not fit stays in the browser's cookie (see CookieMigration): never dropped.
+        if (next[set].length + added.length > MAX_SET_SIZE) overflow.push(set);
         if (added.length > 0) next = { ...next, [set]: [...next[set], ...added].slice(0, MAX_SET_SIZE) };
       }
       return next === doc ? undefined : next;
     });
+    return { view, overflow };
   }
 
   /**

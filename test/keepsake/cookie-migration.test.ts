@@ -129,6 +129,16 @@ for (const store of storeKinds()) {
       assert.equal(last.length, 6, 'every kept id is whole');
     });
 
+    it('keeps a cookie whose pages do not all fit in a full set, so nothing is lost', async () => {
+      const ids = Array.from({ length: 1005 }, (_, i) => String(200_000 + i)).join(',');
+      const reply = await stack.api<Migration>(alice, 'POST', '/api/migrations/cookies', { cookies: { keepsake_bookmarks: ids } });
+      assert.equal(reply.status, 200, JSON.stringify(reply.body).slice(0, 300));
+      assert.equal(reply.body.preferences.bookmarks.length, 1000);
+      const result = byCookie(reply.body.results).keepsake_bookmarks;
+      assert.equal(result.code, 'LIMIT_REACHED');
+      assert.equal(result.erase, false, 'the pages that did not fit are only in the cookie');
+    });
+
     it('answers bad bodies with structured errors', async () => {
       const notStrings = await stack.api<{ code: string; message: string }>(alice, 'POST', '/api/migrations/cookies', { cookies: { keepsake_view_mode: 3 } });
       assert.equal(notStrings.status, 400);
