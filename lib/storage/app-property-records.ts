@@ -2,23 +2,31 @@
  * Records as Connect app properties (confluence-facts.md §2), for sites where user
  * properties are not available. App properties are readable by every user of the app and
  * their keys are listed, so the account id never appears in a key: it is replaced by a
- * keyed hash (HMAC with the site's secret key), `u-{hash}-{name}`.
+ * keyed hash (HMAC with the site's secret key), `u-{hash}-{name}`; and the content is
+ * encrypted (RecordCipher), since private preferences must not be readable by other users.
  */
 import { createHmac } from 'node:crypto';
 import { KeepsakeError } from '../errors';
 import { AS_APP, type ConfluenceClient } from '../confluence/client';
 import { expectSuccess } from '../confluence/expect-success';
+import { RecordCipher } from './record-cipher';
 import type { JsonObject, RecordStore } from './record-store';
 
 export class AppPropertyRecords implements RecordStore {
   readonly backend = 'app-properties' as const;
+  /** Content characters per record: what fits once encrypted into the stored value's limit. */
+  readonly maxRecordChars: number;
+  private readonly cipher: RecordCipher;
 
   constructor(
     private readonly confluence: ConfluenceClient,
     private readonly appKey: string,
     private readonly siteKey: Buffer,
-    readonly maxRecordChars: number,
-  ) {}
+    maxValueChars: number,
+  ) {
+    this.maxRecordChars = RecordCipher.capacity(maxValueChars);
+    this.cipher = new RecordCipher(siteKey);
+  }
 
   // App properties belong to the app, not to a user: every call acts as the app.
 
@@ -27,11 +35,13 @@ export class AppPropertyRecords implements RecordStore {
     if (reply.status === 404) return undefined;
     expectSuccess(reply, 'read an app property');
     const value = (reply.body as { value?: unknown }).value;
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as JsonObject) : undefined;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    return this.cipher.decrypt(value as JsonObject, this.key(accountId, name));
   }
 
   async write(accountId: string, name: string, value: JsonObject): Promise<void> {
-    const reply = await this.confluence.send({ method: 'PUT', path: this.path(accountId, name), body: value, acting: AS_APP });
+    const body = this.cipher.encrypt(value, this.key(accountId, name));
+    const reply = await this.confluence.send({ method: 'PUT', path: this.path(accountId, name), body, acting: AS_APP });
     if (reply.status === 400 && /limit|maximum|too many/i.test(JSON.stringify(reply.body ?? ''))) {
       throw new KeepsakeError(
         'STORAGE_FULL',
@@ -66,7 +76,11 @@ export class AppPropertyRecords implements RecordStore {
     return `u-${hash}-`;
   }
 
+  private key(accountId: string, name: string): string {
+    return `${this.prefix(accountId)}${name}`;
+  }
+
   private path(accountId: string, name: string): string {
-    return `${this.base()}/${this.prefix(accountId)}${name}`;
+    return `${this.base()}/${this.key(accountId, name)}`;
   }
 }

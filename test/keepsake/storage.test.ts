@@ -74,6 +74,18 @@ for (const store of storeKinds()) {
         for (const key of keys) assert.ok(!key.includes(alice.accountId) && !key.includes('a11c'), key);
       });
 
+      it('encrypts what it keeps there: bob reading the app properties with AP.request learns nothing', async () => {
+        await stack.api(alice.accountId, 'PUT', '/api/profile', { note: 'private: job hunting' });
+        for (const key of await appPropertyKeys(stack)) {
+          const raw = await stack.apRequest<{ value: unknown }>(bob.accountId, 'GET', `${appPropertiesPath}/${key}`);
+          assert.equal(raw.status, 200, 'app properties are open to every user of the app');
+          const text = JSON.stringify(raw.json.value);
+          assert.doesNotMatch(text, /focus|job hunting|viewMode|profile/);
+        }
+        const own = await stack.api<View>(alice.accountId, 'GET', '/api/preferences');
+        assert.equal(own.body.profile.note, 'private: job hunting');
+      });
+
       it('keeps users apart: bob does not see alice’s values', async () => {
         const bobs = await stack.api<View>(bob.accountId, 'GET', '/api/preferences');
         assert.equal(bobs.body.viewMode, 'comfortable');
