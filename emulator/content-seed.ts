@@ -13,6 +13,8 @@ export interface Page {
   title: string;
   authorAccountId: string;
   createdDate: string;
+  /** A view restriction: only these users (and site admins) may read the page. Absent: everyone. */
+  viewers?: string[];
 }
 
 export const SEEDED_SPACES: readonly Space[] = [

@@ -46,7 +46,16 @@ const snapshotSchema = z.object({
   nextPropertyId: z.number().int(),
   tokenSecret: z.string().min(16),
   pages: z
-    .array(z.object({ id: z.string(), spaceKey: z.string(), title: z.string(), authorAccountId: z.string(), createdDate: z.string() }))
+    .array(
+      z.object({
+        id: z.string(),
+        spaceKey: z.string(),
+        title: z.string(),
+        authorAccountId: z.string(),
+        createdDate: z.string(),
+        viewers: z.array(z.string()).optional(),
+      }),
+    )
     .optional(),
 });
 

@@ -8,8 +8,6 @@ import express, { type Router } from 'express';
 import type { AddOn } from 'atlassian-connect-express';
 import type { SiteAdministration } from '../lib/admin/site-administration';
 import { isSiteAdmin } from '../lib/auth/site-admin';
-import { AS_APP } from '../lib/confluence/client';
-import { getPage } from '../lib/confluence/pages';
 import { PageAuthors } from '../lib/confluence/page-authors';
 import type { PreferenceService } from '../lib/preferences/preference-service';
 import type { PreferencesView } from '../lib/preferences/preference-view';
@@ -34,7 +32,6 @@ interface AceLocals {
   hostBaseUrl: string;
 }
 
-const MAX_TITLE_LOOKUPS = 50;
 /** How long a page author's display name is reused before Confluence is asked again. */
 const DISPLAY_NAME_MAX_AGE_MS = 10 * 60 * 1000;
 const VIEW_MODE_LABELS: Record<(typeof VIEW_MODES)[number], string> = { comfortable: 'Comfortable', compact: 'Compact', focus: 'Focus' };
@@ -109,18 +106,6 @@ export function iframeRouter({
     }),
   );
 
-  /**
-   * Titles for pages kept without one (the oldest legacy cookies held bare ids). Looked up as
-   * the app, at most MAX_TITLE_LOOKUPS per view; a page that cannot be read keeps its id.
-   */
-  async function withTitles(ctx: SiteContext, pages: PreferencesView['bookmarks']): Promise<PreferencesView['bookmarks']> {
-    const missing = [...new Set(pages.filter((p) => !p.title).map((p) => p.contentId))].slice(0, MAX_TITLE_LOOKUPS);
-    const found = new Map(
-      await Promise.all(missing.map(async (id) => [id, await getPage(ctx.confluence, id, AS_APP).then((p) => p.title, () => '')] as const)),
-    );
-    return pages.map((p) => (p.title ? p : { ...p, title: found.get(p.contentId) ?? '' }));
-  }
-
   router.get(
     '/my-keepsake',
     addon.authenticate(),
@@ -138,8 +123,8 @@ export function iframeRouter({
       res.render('personal', {
         ...page('personal.js', 'sizeToParent:true'),
         title: 'My Keepsake',
-        bookmarks: (await withTitles(ctx, state.bookmarks)).map(pageLink),
-        watches: (await withTitles(ctx, state.watches)).map(pageLink),
+        bookmarks: state.bookmarks.map(pageLink),
+        watches: state.watches.map(pageLink),
         profileFields: PROFILE_FIELDS.filter((f) => fields[f].enabled).map((f) => ({
           name: f,
           label: PROFILE_LABELS[f],

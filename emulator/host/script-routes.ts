@@ -2,7 +2,7 @@
 //   GET /_emulator/login?accountId=…&next=<path>   signs that user in (this browser) and redirects
 //   GET /_emulator/logout?next=<path>               signs out
 //   GET /_emulator/pages                            the site's pages: [{id, spaceKey, title, url}]
-//   POST /_emulator/pages {spaceKey, title, authorAccountId?} → 201 {id, spaceKey, title, url}: adds a page
+//   POST /_emulator/pages {spaceKey, title, authorAccountId?, viewers?} → 201 {id, spaceKey, title, url}: adds a page
 //   GET /_emulator/iframe-url?appKey=&moduleKey=&accountId=[&pageId=]
 //        → {url}: the signed URL that user's iframe of that module would load (page-load JWT included)
 import express, { Router, type Request } from 'express';
@@ -33,6 +33,8 @@ const newPageSchema = z.strictObject({
   spaceKey: z.string().min(1),
   title: z.string().min(1).max(255),
   authorAccountId: z.string().min(1).optional(),
+  /** Only these users (and site admins) may read the page. */
+  viewers: z.array(z.string().min(1)).optional(),
 });
 
 export function scriptRoutesRouter(ctx: EmulatorContext): Router {
@@ -61,7 +63,13 @@ export function scriptRoutesRouter(ctx: EmulatorContext): Router {
     if (!SEEDED_SPACES.some((s) => s.key === input.spaceKey)) throw new HttpError(404, `No space ${input.spaceKey}; the spaces are ${SEEDED_SPACES.map((s) => s.key).join(', ')}`);
     const author = input.authorAccountId ?? SEEDED_USERS.admin.accountId;
     if (!ctx.site.findAccount(author)) throw new HttpError(404, `No user with accountId ${author}`);
-    const page = ctx.site.addPage({ spaceKey: input.spaceKey, title: input.title, authorAccountId: author, createdDate: new Date().toISOString() });
+    const page = ctx.site.addPage({
+      spaceKey: input.spaceKey,
+      title: input.title,
+      authorAccountId: author,
+      createdDate: new Date().toISOString(),
+      ...(input.viewers ? { viewers: input.viewers } : {}),
+    });
     res.status(201).json(pageJson(page));
   });
 

@@ -6,6 +6,7 @@ import { requireScope } from '../auth/require-scope';
 import { SEEDED_SPACES, type Page, type Space } from '../content-seed';
 import type { EmulatorContext } from '../emulator-context';
 import { HttpError } from '../errors';
+import { isJsonObject, parseJsonBody } from './json-body';
 import { linksFor } from './links';
 import { accountJson } from './user-json';
 
@@ -71,11 +72,39 @@ export function contentRouter(ctx: EmulatorContext): Router {
     };
   }
 
+  /** Whether the user may read the page: its view restriction, site admins always. */
+  function canRead(page: Page, accountId: string): boolean {
+    return !page.viewers || page.viewers.includes(accountId) || ctx.site.findAccount(accountId)?.siteAdmin === true;
+  }
+
+  function findReadable(req: Request, res: Parameters<typeof callerOf>[0]): Page {
+    const caller = callerOf(res);
+    const page = ctx.site.findPage(req.params.id);
+    // A page the caller may not read answers as one that does not exist (as Confluence does).
+    if (!page || (caller.accountId !== undefined && !canRead(page, caller.accountId))) {
+      throw new HttpError(404, `No content found with id: ContentId{id=${req.params.id}}`);
+    }
+    return page;
+  }
+
   router.get('/api/content/:id', (req, res) => {
     requireScope(callerOf(res), 'READ');
-    const page = ctx.site.findPage(req.params.id);
-    if (!page) throw new HttpError(404, `No content found with id: ContentId{id=${req.params.id}}`);
-    res.json(pageJson(page));
+    res.json(pageJson(findReadable(req, res)));
+  });
+
+  // POST /rest/api/content/{id}/permission/check {subject: {type: "user", identifier}, operation}
+  // → {hasPermission, errors}; only "read" is modelled (view restrictions).
+  router.post('/api/content/:id/permission/check', (req, res) => {
+    requireScope(callerOf(res), 'READ');
+    const page = findReadable(req, res);
+    const body = parseJsonBody(req);
+    const subject = isJsonObject(body) && isJsonObject(body.subject) ? body.subject : undefined;
+    if (!subject || subject.type !== 'user' || typeof subject.identifier !== 'string' || !isJsonObject(body) || typeof body.operation !== 'string') {
+      throw new HttpError(400, 'The body must be {"subject": {"type": "user", "identifier": "<accountId>"}, "operation": "read"}');
+    }
+    if (!ctx.site.findAccount(subject.identifier)) throw new HttpError(404, `No user with accountId ${subject.identifier}`);
+    if (body.operation !== 'read') throw new HttpError(400, `Only the operation "read" is emulated; it was "${body.operation}"`);
+    res.json({ hasPermission: canRead(page, subject.identifier), errors: [] });
   });
 
   router.get('/api/content', (req, res) => {
@@ -84,7 +113,9 @@ export function contentRouter(ctx: EmulatorContext): Router {
     const type = typeof req.query.type === 'string' ? req.query.type : 'page';
     const start = pagingParam(req, 'start', 0, Number.MAX_SAFE_INTEGER);
     const limit = pagingParam(req, 'limit', 25, 100);
-    const matching = type === 'page' ? ctx.site.listPages().filter((p) => spaceKey === undefined || p.spaceKey === spaceKey) : [];
+    const caller = callerOf(res);
+    const readable = (p: Page) => caller.accountId === undefined || canRead(p, caller.accountId);
+    const matching = type === 'page' ? ctx.site.listPages().filter((p) => (spaceKey === undefined || p.spaceKey === spaceKey) && readable(p)) : [];
     const page = matching.slice(start, start + limit);
     res.json({ results: page.map(pageJson), start, limit, size: page.length, _links: linksFor(ctx.urls, '/rest/api/content') });
   });

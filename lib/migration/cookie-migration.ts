@@ -8,7 +8,7 @@ import { KeepsakeError } from '../errors';
 import type { PreferenceService } from '../preferences/preference-service';
 import type { PreferencesView } from '../preferences/preference-view';
 import type { SiteContext } from '../sites/site-context';
-import { getPage } from '../confluence/pages';
+import { getPageFor } from '../confluence/pages';
 import type { SiteStorage } from '../storage/site-storage';
 import { MAX_SET_SIZE } from '../preferences/schema';
 import { LEGACY_COOKIES, MAX_COOKIE_LENGTH, parseLegacyCookies, type CookieResult, type LegacyValues } from './legacy-cookies';
@@ -69,7 +69,7 @@ export class CookieMigration {
     if (ids.length === 0) return;
     const acting = this.storage.acting(ctx, 'user-properties', accountId, accountId);
     const titles = new Map(
-      await Promise.all(ids.map(async (id) => [id, await getPage(ctx.confluence, id, acting).then((p) => p.title, () => '')] as const)),
+      await Promise.all(ids.map(async (id) => [id, await getPageFor(ctx.confluence, id, accountId, acting).then((p) => p.title, () => '')] as const)),
     );
     for (const page of untitled) page.title = titles.get(page.contentId) ?? '';
   }

@@ -5,7 +5,7 @@
  * today, and a Forge front end could tomorrow.
  */
 import type { Transaction } from 'sequelize';
-import { getPage } from '../confluence/pages';
+import { getPageFor } from '../confluence/pages';
 import type { UserLock } from '../database/user-lock';
 import { KeepsakeError } from '../errors';
 import type { LegacyValues } from '../migration/legacy-cookies';
@@ -63,7 +63,7 @@ export class PreferenceService {
 
   async addPage(ctx: SiteContext, accountId: string, set: SetName, contentId: string): Promise<PreferencesView> {
     const acting = this.storage.acting(ctx, 'user-properties', accountId, accountId);
-    const page = await getPage(ctx.confluence, contentId, acting);
+    const page = await getPageFor(ctx.confluence, contentId, accountId, acting);
     return this.change(ctx, accountId, (doc) => {
       if (doc[set].some((p) => p.contentId === contentId)) return undefined;
       if (doc[set].length >= MAX_SET_SIZE) {

@@ -136,3 +136,44 @@ describe('emulator conformance: users, admin check and content', function () {
     assertError(res, 404);
   });
 });
+
+describe('emulator conformance: page view restrictions and the permission check', function () {
+  let site: Site;
+  let app: InstalledTestApp;
+  let restricted: string;
+
+  before(async function () {
+    site = await startSite();
+    app = await site.installApp();
+    const created = await site.control.post<{ id: string }>('/pages', { spaceKey: 'ENG', title: 'Restricted', viewers: [bob.accountId] });
+    assert.equal(created.status, 201);
+    restricted = created.body.id;
+  });
+
+  after(async function () {
+    await site?.close();
+  });
+
+  const check = (accountId: string) =>
+    app.call<{ hasPermission: boolean }>('post', `/rest/api/content/${restricted}/permission/check`, {
+      json: { subject: { type: 'user', identifier: accountId }, operation: 'read' },
+    });
+
+  it('POST …/permission/check (as the app) answers whether each user may read the page', async function () {
+    const forAlice = await check(alice.accountId);
+    assertStatus(forAlice, 200);
+    assert.equal(forAlice.body.hasPermission, false);
+    assert.equal((await check(bob.accountId)).body.hasPermission, true);
+    assert.equal((await check(admin.accountId)).body.hasPermission, true, 'site admins read everything');
+  });
+
+  it('a user who may not read the page gets 404 for it, as if it did not exist; the app reads it', async function () {
+    assertError(await app.call('get', `/rest/api/content/${restricted}`, { as: alice.accountId }), 404);
+    assertStatus(await app.call('get', `/rest/api/content/${restricted}`, { as: bob.accountId }), 200);
+    assertStatus(await app.call('get', `/rest/api/content/${restricted}`), 200);
+  });
+
+  it('rejects a permission check without a user subject', async function () {
+    assertError(await app.call('post', `/rest/api/content/${restricted}/permission/check`, { json: { operation: 'read' } }), 400);
+  });
+});

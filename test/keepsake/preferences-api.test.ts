@@ -110,6 +110,19 @@ for (const store of storeKinds()) {
       assert.ok(!reply.body.bookmarks.some((b) => b.contentId === pages[1].id));
     });
 
+    it('never reveals the title of a page the user may not read', async () => {
+      const secret = await stack.control<{ id: string }>('POST', '/pages', { spaceKey: 'HR', title: 'Layoff plan', viewers: [bob] });
+      assert.equal(secret.status, 201);
+      const alices = await stack.api<ErrorBody>(alice, 'POST', '/api/bookmarks', { contentId: secret.body.id });
+      assert.equal(alices.status, 404);
+      assert.doesNotMatch(JSON.stringify(alices.body), /Layoff/);
+      const migrated = await stack.api<{ preferences: View }>(alice, 'POST', '/api/migrations/cookies', { cookies: { keepsake_watches: secret.body.id } });
+      assert.deepEqual(migrated.body.preferences.watches.filter((w) => w.contentId === secret.body.id).map((w) => w.title), [''], 'kept, without its title');
+      const bobs = await stack.api<View>(bob, 'POST', '/api/bookmarks', { contentId: secret.body.id });
+      assert.equal(bobs.status, 200);
+      assert.equal(bobs.body.bookmarks.at(-1)?.title, 'Layoff plan');
+    });
+
     it('refuses a bookmark of a page that does not exist', async () => {
       const reply = await stack.api<ErrorBody>(alice, 'POST', '/api/bookmarks', { contentId: '999999999' });
       assert.equal(reply.status, 404);
