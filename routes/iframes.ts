@@ -4,7 +4,7 @@
  * which ACE verifies (qsh included). Each page is rendered with the user's current state in
  * the HTML, so nothing is fetched before the user sees it; the scripts only handle changes.
  */
-import express, { type Router } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
 import type { AddOn } from 'atlassian-connect-express';
 import type { SiteAdministration } from '../lib/admin/site-administration';
 import { isSiteAdmin } from '../lib/auth/site-admin';
@@ -61,6 +61,17 @@ export function iframeRouter({
 }: IframeDependencies): Router {
   const router = express.Router();
 
+  /** An iframe route: ACE verifies Confluence's page-load token, then `render` gets the site and the user. */
+  const iframe = (path: string, render: (ctx: SiteContext, user: AceLocals, req: Request, res: Response) => Promise<void>) =>
+    router.get(
+      path,
+      addon.authenticate(),
+      handle(async (req, res) => {
+        const user = res.locals as AceLocals;
+        await render(await contexts.forClient(user.clientKey), user, req, res);
+      }),
+    );
+
   /** Scripts and styles of a page, by their content-hashed names. */
   const page = (script: string, allJsOptions: string) => ({ styleUrl: assets.url('keepsake.css'), scriptUrl: assets.url(script), allJsOptions });
 
@@ -76,101 +87,83 @@ export function iframeRouter({
     };
   }
 
-  router.get(
-    '/panel',
-    addon.authenticate(),
-    handle(async (req, res) => {
-      const { clientKey, userAccountId } = res.locals as AceLocals;
-      const ctx = await contexts.forClient(clientKey);
-      const parsedId = contentId.safeParse(req.query.pageId);
-      const pageId = parsedId.success ? parsedId.data : '';
-      const [state, author] = await Promise.all([
-        preferences.view(ctx, userAccountId),
-        // The card is secondary: a page Keepsake cannot read still gets its panel.
-        pageId ? authorCard(ctx, pageId, userAccountId).catch(() => 'unavailable' as const) : undefined,
-      ]);
-      const on = (set: 'bookmarks' | 'watches') => state[set].some((p) => p.contentId === pageId);
-      res.render('panel', {
-        ...page('panel.js', 'resize:false'),
-        title: 'Keepsake',
-        state,
-        stateJson: embeddable(state),
-        pageId,
-        bookmarked: on('bookmarks'),
-        watched: on('watches'),
-        viewModes: VIEW_MODES.map((value) => ({ value, label: VIEW_MODE_LABELS[value], checked: state.viewMode === value })),
-        tracking: (Object.keys(TRACKING_LABELS) as (keyof typeof TRACKING_LABELS)[]).map((key) => ({ key, label: TRACKING_LABELS[key], checked: state.tracking[key] })),
-        author: author === 'unavailable' ? undefined : author,
-        authorUnavailable: author === 'unavailable',
-      });
-    }),
-  );
+  iframe('/panel', async (ctx, { userAccountId }, req, res) => {
+    const parsedId = contentId.safeParse(req.query.pageId);
+    const pageId = parsedId.success ? parsedId.data : '';
+    const [state, author] = await Promise.all([
+      preferences.view(ctx, userAccountId),
+      // The card is secondary: a page Keepsake cannot read still gets its panel.
+      pageId ? authorCard(ctx, pageId, userAccountId).catch(() => 'unavailable' as const) : undefined,
+    ]);
+    const on = (set: 'bookmarks' | 'watches') => state[set].some((p) => p.contentId === pageId);
+    res.render('panel', {
+      ...page('panel.js', 'resize:false'),
+      title: 'Keepsake',
+      state,
+      stateJson: embeddable(state),
+      pageId,
+      bookmarked: on('bookmarks'),
+      watched: on('watches'),
+      viewModes: VIEW_MODES.map((value) => ({ value, label: VIEW_MODE_LABELS[value], checked: state.viewMode === value })),
+      tracking: (Object.keys(TRACKING_LABELS) as (keyof typeof TRACKING_LABELS)[]).map((key) => ({ key, label: TRACKING_LABELS[key], checked: state.tracking[key] })),
+      author: author === 'unavailable' ? undefined : author,
+      authorUnavailable: author === 'unavailable',
+    });
+  });
 
-  router.get(
-    '/my-keepsake',
-    addon.authenticate(),
-    handle(async (_req, res) => {
-      const { clientKey, userAccountId, hostBaseUrl } = res.locals as AceLocals;
-      const ctx = await contexts.forClient(clientKey);
-      const state = await preferences.view(ctx, userAccountId);
-      const pageLink = (p: PreferencesView['bookmarks'][number]) => ({
-        ...p,
-        title: p.title || `Page ${p.contentId}`,
-        href: `${hostBaseUrl}/pages/viewpage.action?pageId=${encodeURIComponent(p.contentId)}`,
-        added: p.addedAt.slice(0, 10),
-      });
-      const fields = ctx.site.settings.profileFields;
-      res.render('personal', {
-        ...page('personal.js', 'sizeToParent:true'),
-        title: 'My Keepsake',
-        bookmarks: state.bookmarks.map(pageLink),
-        watches: state.watches.map(pageLink),
-        profileFields: PROFILE_FIELDS.filter((f) => fields[f].enabled).map((f) => ({
-          name: f,
-          label: PROFILE_LABELS[f],
-          value: state.profile[f] ?? '',
-          maxLength: PROFILE_FIELD_LIMITS[f],
-          multiline: f === 'note',
-          public: fields[f].public,
-        })),
-        tampered: state.tampered,
-      });
-    }),
-  );
+  iframe('/my-keepsake', async (ctx, { userAccountId, hostBaseUrl }, _req, res) => {
+    const state = await preferences.view(ctx, userAccountId);
+    const pageLink = (p: PreferencesView['bookmarks'][number]) => ({
+      ...p,
+      title: p.title || `Page ${p.contentId}`,
+      href: `${hostBaseUrl}/pages/viewpage.action?pageId=${encodeURIComponent(p.contentId)}`,
+      added: p.addedAt.slice(0, 10),
+    });
+    const fields = ctx.site.settings.profileFields;
+    res.render('personal', {
+      ...page('personal.js', 'sizeToParent:true'),
+      title: 'My Keepsake',
+      bookmarks: state.bookmarks.map(pageLink),
+      watches: state.watches.map(pageLink),
+      profileFields: PROFILE_FIELDS.filter((f) => fields[f].enabled).map((f) => ({
+        name: f,
+        label: PROFILE_LABELS[f],
+        value: state.profile[f] ?? '',
+        maxLength: PROFILE_FIELD_LIMITS[f],
+        multiline: f === 'note',
+        public: fields[f].public,
+      })),
+      tampered: state.tampered,
+    });
+  });
 
-  router.get(
-    '/admin',
-    addon.authenticate(),
-    handle(async (_req, res) => {
-      const { clientKey, userAccountId } = res.locals as AceLocals;
-      const ctx = await contexts.forClient(clientKey);
-      if (!(await isSiteAdmin(ctx.confluence, userAccountId))) {
-        res.status(403).render('forbidden', {
-          ...page('admin.js', 'sizeToParent:true'),
-          scriptUrl: undefined,
-          title: 'Keepsake settings',
-          message: 'Only Confluence administrators can see or change Keepsake’s settings.',
-        });
-        return;
-      }
-      const settings = ctx.site.settings;
-      const stats = await administration.stats(ctx);
-      const reasons = Object.entries(stats.migrations.rejectedByCode);
-      const maxReason = Math.max(1, ...reasons.map(([, n]) => n));
-      res.render('admin', {
+  iframe('/admin', async (ctx, { userAccountId }, _req, res) => {
+    if (!(await isSiteAdmin(ctx.confluence, userAccountId))) {
+      res.status(403).render('forbidden', {
         ...page('admin.js', 'sizeToParent:true'),
+        scriptUrl: undefined,
         title: 'Keepsake settings',
-        storage: stats.storage,
-        modes: STORAGE_MODES.map((value) => ({ value, label: STORAGE_LABELS[value], selected: settings.mode === value })),
-        viewModes: VIEW_MODES.map((value) => ({ value, label: VIEW_MODE_LABELS[value], selected: settings.defaults.viewMode === value })),
-        defaults: settings.defaults,
-        profileFields: PROFILE_FIELDS.map((f) => ({ name: f, label: PROFILE_LABELS[f], ...settings.profileFields[f] })),
-        actAsUser: settings.actAsUser,
-        stats,
-        reasons: reasons.map(([code, count]) => ({ code, count, percent: Math.round((count / maxReason) * 100) })),
+        message: 'Only Confluence administrators can see or change Keepsake’s settings.',
       });
-    }),
-  );
+      return;
+    }
+    const settings = ctx.site.settings;
+    const stats = await administration.stats(ctx);
+    const reasons = Object.entries(stats.migrations.rejectedByCode);
+    const maxReason = Math.max(1, ...reasons.map(([, n]) => n));
+    res.render('admin', {
+      ...page('admin.js', 'sizeToParent:true'),
+      title: 'Keepsake settings',
+      storage: stats.storage,
+      modes: STORAGE_MODES.map((value) => ({ value, label: STORAGE_LABELS[value], selected: settings.mode === value })),
+      viewModes: VIEW_MODES.map((value) => ({ value, label: VIEW_MODE_LABELS[value], selected: settings.defaults.viewMode === value })),
+      defaults: settings.defaults,
+      profileFields: PROFILE_FIELDS.map((f) => ({ name: f, label: PROFILE_LABELS[f], ...settings.profileFields[f] })),
+      actAsUser: settings.actAsUser,
+      stats,
+      reasons: reasons.map(([code, count]) => ({ code, count, percent: Math.round((count / maxReason) * 100) })),
+    });
+  });
   return router;
 }
 
