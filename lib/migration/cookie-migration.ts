@@ -67,7 +67,7 @@ export class CookieMigration {
     const untitled = [...(values.bookmarks ?? []), ...(values.watches ?? [])].filter((p) => !p.title);
     const ids = [...new Set(untitled.map((p) => p.contentId))].slice(0, MAX_TITLE_LOOKUPS);
     if (ids.length === 0) return;
-    const acting = this.storage.acting(ctx, 'user-properties', accountId, accountId);
+    const acting = this.storage.onBehalfOf(ctx, accountId);
     const titles = new Map(
       await Promise.all(ids.map(async (id) => [id, await getPageFor(ctx.confluence, id, accountId, acting).then((p) => p.title, () => '')] as const)),
     );

@@ -62,8 +62,7 @@ export class PreferenceService {
   }
 
   async addPage(ctx: SiteContext, accountId: string, set: SetName, contentId: string): Promise<PreferencesView> {
-    const acting = this.storage.acting(ctx, 'user-properties', accountId, accountId);
-    const page = await getPageFor(ctx.confluence, contentId, accountId, acting);
+    const page = await getPageFor(ctx.confluence, contentId, accountId, this.storage.onBehalfOf(ctx, accountId));
     return this.change(ctx, accountId, (doc) => {
       if (doc[set].some((p) => p.contentId === contentId)) return undefined;
       if (doc[set].length >= MAX_SET_SIZE) {

@@ -55,8 +55,12 @@ export class SiteStorage {
    * properties belong to the app). Otherwise as the app, which may reach every user's data.
    */
   acting(ctx: SiteContext, backend: Backend, owner: string, caller: string | undefined): Acting {
-    const asUser = ctx.site.settings.actAsUser && ctx.canActAsUser && backend === 'user-properties' && owner === caller;
-    return asUser ? { as: 'user', accountId: owner } : AS_APP;
+    return backend === 'user-properties' && owner === caller ? this.onBehalfOf(ctx, owner) : AS_APP;
+  }
+
+  /** Who a call made for this user acts as, where nothing else decides: the user when enabled. */
+  onBehalfOf(ctx: SiteContext, accountId: string): Acting {
+    return ctx.site.settings.actAsUser && ctx.canActAsUser ? { as: 'user', accountId } : AS_APP;
   }
 
   private records(ctx: SiteContext, backend: Backend): RecordStore {
