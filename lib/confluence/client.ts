@@ -5,7 +5,7 @@
  * 5xx or timeouts for idempotent calls, JSON parsing, and errors mapped to Keepsake's codes.
  */
 import type { IncomingMessage } from 'node:http';
-import type { AddOn, HostClient } from 'atlassian-connect-express';
+import type { AddOn, ClientInfo, HostClient } from 'atlassian-connect-express';
 import { KeepsakeError } from '../errors';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -66,6 +66,7 @@ export class ConfluenceClient {
       try {
         response = await this.once(call);
       } catch (error) {
+        if (error instanceof SigningFailure) throw signingError(error);
         this.observe({ status: 'network-error', call });
         if (!last && IDEMPOTENT.has(call.method)) {
           await sleep(backoff(backoffMs, attempt));
@@ -134,8 +135,11 @@ export class ConfluenceClient {
     return Promise.race([this.request(call), deadline]).finally(() => clearTimeout(timer));
   }
 
-  private request(call: ConfluenceCall): Promise<RawResponse> {
+  private async request(call: ConfluenceCall): Promise<RawResponse> {
     const client = this.http(call.acting ?? AS_APP);
+    // ACE reports a refused OAuth token like a network failure; asking for it first (ACE keeps
+    // it, so the call below reuses it) tells the two apart.
+    if (call.acting?.as === 'user') await this.userToken(client);
     const options = {
       url: call.path,
       timeout: this.policy.timeoutMs,
@@ -154,6 +158,31 @@ export class ConfluenceClient {
       Promise.resolve(pending).catch(reject);
     });
   }
+
+  private async userToken(client: HostClient): Promise<void> {
+    try {
+      const info = await this.addon.settings.get<ClientInfo | null>('clientInfo', this.clientKey);
+      if (!info) throw new Error('no install record for this site');
+      await client.getUserBearerToken([], info);
+    } catch (error) {
+      throw new SigningFailure(error);
+    }
+  }
+}
+
+/** Keepsake could not act as the user: no install record, or no token from the OAuth server. Nothing was sent. */
+class SigningFailure extends Error {
+  constructor(readonly reason: unknown) {
+    super(describe(reason));
+  }
+}
+
+function signingError(failure: SigningFailure): KeepsakeError {
+  return new KeepsakeError(
+    'CONFLUENCE_REJECTED',
+    'Keepsake could not get permission from Confluence to act as you. A site admin can turn off "Act as each user" in Keepsake\'s settings.',
+    { reason: failure.message },
+  );
 }
 
 function parseBody(text: string): unknown {

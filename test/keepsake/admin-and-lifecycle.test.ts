@@ -108,6 +108,20 @@ for (const store of storeKinds()) {
       await stack.api(admin.accountId, 'PUT', '/api/admin/settings', { ...settings, actAsUser: false });
     });
 
+    it('says plainly when Confluence will not let Keepsake act as the user', async () => {
+      const refusing = await startStack({ store, settings: { KEEPSAKE_OAUTH_SERVER_URL: 'http://127.0.0.1:9' } });
+      try {
+        const settings = (await refusing.api<{ settings: Settings }>(admin.accountId, 'GET', '/api/admin/settings')).body.settings;
+        await refusing.api(admin.accountId, 'PUT', '/api/admin/settings', { ...settings, actAsUser: true });
+        const reply = await refusing.api<ErrorBody>(carol.accountId, 'PATCH', '/api/preferences', { viewMode: 'focus' });
+        assert.equal(reply.status, 502, JSON.stringify(reply.body));
+        assert.equal(reply.body.code, 'CONFLUENCE_REJECTED');
+        assert.match(reply.body.message, /act as you/);
+      } finally {
+        await refusing.close();
+      }
+    });
+
     it('counts users, Confluence calls and the backend in the stats', async () => {
       const stats = await stack.api<{ usersWithPreferences: number; confluence: { calls: number }; storage: { activeBackend: string | null; detectedBackend: string | null } }>(
         admin.accountId,
