@@ -121,7 +121,7 @@ export async function createKeepsake(settings: Settings & { AC_LOCAL_BASE_URL: s
       administration,
     }),
   );
-  app.use(iframeRouter({ addon, contexts, preferences, administration }));
+  app.use(iframeRouter({ addon, contexts, preferences, administration, logger }));
   app.use(notFound);
   app.use(errorHandler(logger));
 

@@ -9,19 +9,21 @@ import type { AddOn } from 'atlassian-connect-express';
 import type { SiteAdministration } from '../lib/admin/site-administration';
 import { isSiteAdmin } from '../lib/auth/site-admin';
 import { PageAuthors } from '../lib/confluence/page-authors';
+import { KeepsakeError } from '../lib/errors';
+import type { Logger } from '../lib/logger';
 import type { PreferenceService } from '../lib/preferences/preference-service';
 import type { PreferencesView } from '../lib/preferences/preference-view';
 import { PROFILE_FIELDS, PROFILE_FIELD_LIMITS, VIEW_MODES, contentId, type ProfileField } from '../lib/preferences/schema';
 import type { SiteContext, SiteContexts } from '../lib/sites/site-context';
 import { STORAGE_MODES } from '../lib/sites/site-settings';
 import { AssetManifest } from './asset-manifest';
-import { handle } from './handle';
 
 export interface IframeDependencies {
   addon: AddOn;
   contexts: SiteContexts;
   preferences: PreferenceService;
   administration: SiteAdministration;
+  logger: Logger;
   pageAuthors?: PageAuthors;
   assets?: AssetManifest;
 }
@@ -56,24 +58,41 @@ export function iframeRouter({
   contexts,
   preferences,
   administration,
+  logger,
   pageAuthors = new PageAuthors(DISPLAY_NAME_MAX_AGE_MS),
   assets = new AssetManifest(),
 }: IframeDependencies): Router {
   const router = express.Router();
 
-  /** An iframe route: ACE verifies Confluence's page-load token, then `render` gets the site and the user. */
+  /**
+   * An iframe route: ACE verifies Confluence's page-load token, then `render` gets the site and
+   * the user. A failure is a page too, with a sentence for a person (never JSON in an iframe).
+   */
   const iframe = (path: string, render: (ctx: SiteContext, user: AceLocals, req: Request, res: Response) => Promise<void>) =>
-    router.get(
-      path,
-      addon.authenticate(),
-      handle(async (req, res) => {
-        const user = res.locals as AceLocals;
+    router.get(path, addon.authenticate(), async (req, res) => {
+      const user = res.locals as AceLocals;
+      try {
         await render(await contexts.forClient(user.clientKey), user, req, res);
-      }),
-    );
+      } catch (error) {
+        const known = error instanceof KeepsakeError ? error : undefined;
+        if (!known) logger.error({ err: error, path }, 'iframe failed');
+        if (known?.retryAfter !== undefined) res.setHeader('Retry-After', String(known.retryAfter));
+        res.status(known?.status ?? 500).render('unavailable', {
+          ...page(undefined, 'sizeToParent:true'),
+          title: 'Keepsake',
+          message: known?.code.startsWith('CONFLUENCE_')
+            ? 'Keepsake cannot reach Confluence just now. Your preferences are safe; reload the page in a moment.'
+            : 'Keepsake could not show this just now. Your preferences are safe; reload the page, and tell your site admin if it persists.',
+        });
+      }
+    });
 
   /** Scripts and styles of a page, by their content-hashed names. */
-  const page = (script: string, allJsOptions: string) => ({ styleUrl: assets.url('keepsake.css'), scriptUrl: assets.url(script), allJsOptions });
+  const page = (script: string | undefined, allJsOptions: string) => ({
+    styleUrl: assets.url('keepsake.css'),
+    scriptUrl: script === undefined ? undefined : assets.url(script),
+    allJsOptions,
+  });
 
   async function authorCard(ctx: SiteContext, pageId: string, viewer: string): Promise<AuthorCard | undefined> {
     const author = await pageAuthors.of(ctx.confluence, pageId);
@@ -140,8 +159,7 @@ export function iframeRouter({
   iframe('/admin', async (ctx, { userAccountId }, _req, res) => {
     if (!(await isSiteAdmin(ctx.confluence, userAccountId))) {
       res.status(403).render('forbidden', {
-        ...page('admin.js', 'sizeToParent:true'),
-        scriptUrl: undefined,
+        ...page(undefined, 'sizeToParent:true'),
         title: 'Keepsake settings',
         message: 'Only Confluence administrators can see or change Keepsake’s settings.',
       });

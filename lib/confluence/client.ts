@@ -102,8 +102,8 @@ export class ConfluenceClient {
         }
         throw new KeepsakeError(
           'CONFLUENCE_UNAVAILABLE',
-          `Confluence answered ${status} to ${call.method} ${call.path}. Try again shortly.`,
-          undefined,
+          `Confluence answered ${status}. Try again shortly.`,
+          { call: `${call.method} ${call.path}` },
           5,
         );
       }

@@ -30,4 +30,20 @@ describe('what a page view costs', () => {
     const calls = await stack.control<{ method: string; path: string }[]>('GET', '/requests');
     assert.deepEqual(calls.body.map((c) => `${c.method} ${c.path}`), []);
   });
+
+  it('shows a sentence, not JSON, in the iframe when Confluence fails', async () => {
+    const other = await startStack({ settings: { KEEPSAKE_CACHE_TTL_SECONDS: 0, KEEPSAKE_CONFLUENCE_ATTEMPTS: 1 } });
+    try {
+      const query = new URLSearchParams({ appKey: APP_KEY, moduleKey: 'keepsake-panel', accountId: alice, pageId: '65602' });
+      const { url } = (await other.control<{ url: string }>('GET', `/iframe-url?${query}`)).body;
+      await other.control('POST', '/faults', { errorRate: 1 });
+      const reply = await request<string>(url, 'GET');
+      assert.equal(reply.status, 503);
+      assert.match(reply.headers.get('content-type') ?? '', /text\/html/);
+      assert.match(reply.body, /cannot reach Confluence just now/);
+      assert.doesNotMatch(reply.body, /rest\/api|"code"/);
+    } finally {
+      await other.close();
+    }
+  });
 });
