@@ -23,7 +23,7 @@ function userSwitcher(ctx: EmulatorContext, user: Account | undefined, returnTo:
   );
   return html`<form class="user-switcher" method="get" action="/_emulator/login">
     <label for="emulator-user">Signed in as</label>
-    <select id="emulator-user" name="accountId">${user ? '' : html`<option value="" selected>nobody</option>`}${options}</select>
+    <select id="emulator-user" name="accountId"><option value="" ${user ? '' : html`selected`}>nobody (sign out)</option>${options}</select>
     <input type="hidden" name="next" value="${returnTo}">
     <button type="submit">Switch user</button>
   </form>`;

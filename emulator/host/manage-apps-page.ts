@@ -10,6 +10,7 @@ import { renderHostPage } from './layout';
 import { signedInAccount } from './session';
 
 const PATH = '/wiki/plugins/servlet/upm';
+const crossOrigin = html`<p class="notice error" role="alert">That request did not come from this site's own page, so it was refused.</p>`;
 
 function render(ctx: EmulatorContext, req: Request, res: Response, status: number, notice?: Html): void {
   const user = signedInAccount(ctx, req);
@@ -47,10 +48,12 @@ function render(ctx: EmulatorContext, req: Request, res: Response, status: numbe
   }));
 }
 
-/** Form posts must come from the site itself. */
+/** Form posts must come from the site itself, under any of its loopback names. */
 function sameOrigin(ctx: EmulatorContext, req: Request): boolean {
   const origin = req.get('origin');
-  return origin === undefined || origin === ctx.urls.baseUrl;
+  if (origin === undefined) return true;
+  const port = new URL(ctx.urls.baseUrl).port;
+  return [`http://localhost:${port}`, `http://127.0.0.1:${port}`, `http://[::1]:${port}`].includes(origin);
 }
 
 export function manageAppsRouter(ctx: EmulatorContext): Router {
@@ -58,7 +61,7 @@ export function manageAppsRouter(ctx: EmulatorContext): Router {
   router.use(express.urlencoded({ extended: false, limit: '16kb' }));
   router.get('/', (req, res) => render(ctx, req, res, 200));
   router.post('/install', (req, res, next) => {
-    if (!signedInAccount(ctx, req)?.siteAdmin || !sameOrigin(ctx, req)) return render(ctx, req, res, 403);
+    if (!signedInAccount(ctx, req)?.siteAdmin || !sameOrigin(ctx, req)) return render(ctx, req, res, 403, crossOrigin);
     const descriptorUrl = String((req.body as { descriptorUrl?: unknown }).descriptorUrl ?? '');
     installApp(ctx, descriptorUrl).then(
       (app) => render(ctx, req, res, 200, html`<p class="notice success" role="status">Installed ${app.name} (${app.key}).</p>`),
@@ -69,7 +72,7 @@ export function manageAppsRouter(ctx: EmulatorContext): Router {
     );
   });
   router.post('/uninstall', (req, res, next) => {
-    if (!signedInAccount(ctx, req)?.siteAdmin || !sameOrigin(ctx, req)) return render(ctx, req, res, 403);
+    if (!signedInAccount(ctx, req)?.siteAdmin || !sameOrigin(ctx, req)) return render(ctx, req, res, 403, crossOrigin);
     const appKey = String((req.body as { appKey?: unknown }).appKey ?? '');
     uninstallApp(ctx, appKey).then(
       (removed) => render(ctx, req, res, removed ? 200 : 404, html`<p class="notice" role="status">${removed ? `Uninstalled ${appKey}.` : `${appKey} is not installed.`}</p>`),

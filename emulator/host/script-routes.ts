@@ -41,6 +41,12 @@ export function scriptRoutesRouter(ctx: EmulatorContext): Router {
   const router = Router();
 
   router.get('/login', (req, res) => {
+    // The switcher's "nobody" entry sends an empty accountId: that is signing out.
+    if (req.query.accountId === '') {
+      signOut(res);
+      res.redirect(302, nextPath(req));
+      return;
+    }
     const accountId = queryText(req, 'accountId');
     if (!ctx.site.findAccount(accountId)) throw new HttpError(404, `No user with accountId ${accountId}`);
     signIn(ctx, res, accountId);
