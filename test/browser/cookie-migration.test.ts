@@ -8,7 +8,7 @@ import { SEEDED_USERS } from '../../emulator';
 import { keepsakeFrame, openConfluencePage, screenshotsDir, startBrowserStack, type BrowserStack } from './support/browser-stack';
 import { ids, storedPreferences } from './support/keepsake-data';
 import type { PageGlobals } from './support/page-globals';
-import { remainingLegacyValues, seedConglomerateCookie, seedLocalStorageCookies } from './support/legacy-storage';
+import { auiConglomerateValue, remainingLegacyValues, seedConglomerateCookie, seedLocalStorageCookies } from './support/legacy-storage';
 
 const alice = SEEDED_USERS.alice.accountId;
 const bob = SEEDED_USERS.bob.accountId;
@@ -35,7 +35,7 @@ async function legacyValuesGone(page: Page): Promise<void> {
   await page.waitForFunction(() => {
     const { localStorage, document } = globalThis as unknown as PageGlobals;
     const keys = Array.from({ length: localStorage.length }, (_, i) => localStorage.key(i) ?? '');
-    return !keys.some((k) => k.startsWith('keepsake$$')) && !document.cookie.includes('keepsake%24%24');
+    return !keys.some((k) => k.startsWith('keepsake$$')) && !document.cookie.includes('keepsake$$');
   });
 }
 
@@ -146,6 +146,55 @@ describe('AP.cookie migration in the browser', function () {
     const stored = await storedPreferences(env.stack, carol);
     assert.deepEqual(ids(stored.watches), ['65605', '65606'], 'sent twice, kept once');
     assert.equal(stored.viewMode, 'focus');
+  });
+
+  it('migrates a JSON bookmark list from a conglomerate cookie in AUI’s own format, and erases only Keepsake’s entries', async () => {
+    const browser = await env.browserFor(bob);
+    const list = JSON.stringify([
+      { id: '65603', title: 'On-call runbook', at: Date.UTC(2024, 1, 1) },
+      { id: '65606', title: 'Holiday calendar', at: Date.UTC(2024, 1, 2) },
+    ]);
+    // Another plugin's entry before and after Keepsake's, as AJS.Cookie.save leaves them.
+    await browser.addCookies([
+      {
+        name: 'AJS.conglomerate.cookie',
+        value: auiConglomerateValue({ 'confluence.sidebar.width': '285', 'keepsake$$keepsake_bookmarks': list, 'editor.mode': 'rich' }),
+        url: env.emulator.baseUrl,
+      },
+    ]);
+    const page = await openConfluencePage(browser, env.emulator, '65601');
+    await panelAfterMigration(page, 'done');
+    await legacyValuesGone(page);
+    const stored = await storedPreferences(env.stack, bob);
+    assert.ok(ids(stored.bookmarks).includes('65603') && ids(stored.bookmarks).includes('65606'), JSON.stringify(stored.bookmarks));
+    const left = (await browser.cookies(env.emulator.baseUrl)).find((c) => c.name === 'AJS.conglomerate.cookie')?.value;
+    assert.equal(left, '"|confluence.sidebar.width=285|editor.mode=rich"', 'the other entries stay, in AUI’s format');
+  });
+
+  it('finishes the migration when the conglomerate cookie holds a stray % (read as text, as AUI does)', async () => {
+    const browser = await env.browserFor(bob);
+    await browser.addCookies([
+      { name: 'AJS.conglomerate.cookie', value: auiConglomerateValue({ 'zoom.level': '100%', 'keepsake$$keepsake_bookmarks': '65604' }), url: env.emulator.baseUrl },
+    ]);
+    const page = await openConfluencePage(browser, env.emulator, '65601');
+    await panelAfterMigration(page, 'done');
+    await legacyValuesGone(page);
+    assert.ok(ids((await storedPreferences(env.stack, bob)).bookmarks).includes('65604'));
+  });
+
+  it('ends the migration step when AP.cookie.read never answers (each read counts as absent after its time limit)', async () => {
+    const browser = await env.browserFor(carol);
+    // In the iframes' all.js only: AP.cookie.read takes the callback and never calls it.
+    await browser.route('**/atlassian-connect/all.js', async (route) => {
+      const original = await route.fetch();
+      await route.fulfill({ response: original, body: `${await original.text()}\n;AP.cookie.read = function () {};\n` });
+    });
+    const calls = recordMigrationCalls(browser);
+    const started = Date.now();
+    const page = await openConfluencePage(browser, env.emulator, '65601');
+    await panelAfterMigration(page, 'none');
+    assert.ok(Date.now() - started >= 4000, 'the reads were waited for, up to their limit');
+    assert.deepEqual(calls, []);
   });
 
   it('keeps what a truncated legacy value still holds and reports the rest, without failing', async () => {

@@ -1,7 +1,8 @@
 // AP.cookie: values kept in the host page's localStorage under `{appKey}$${name}` (the key
 // atlassian-connect-js's src/host/utils/cookie.js builds), one browser at a time. `read` falls
-// back to the legacy AUI conglomerate cookie (`AJS.conglomerate.cookie`, `|key=value|…`), where
-// older versions kept them; `erase` clears both so an erased value cannot come back from it.
+// back to the legacy AUI conglomerate cookie (`AJS.conglomerate.cookie`), where older versions
+// kept them, read and rewritten exactly as AUI's AJS.Cookie does (docs/emulator.md, "AP.cookie");
+// `erase` clears both so an erased value cannot come back from it (an assumption, see there).
 import type { ModuleCallback, ModuleMethod } from './connect-host-types';
 
 const CONGLOMERATE_COOKIE = 'AJS.conglomerate.cookie';
@@ -19,41 +20,60 @@ export function storageKey(appKey: string, name: string): string {
   return `${appKey}$$${name}`;
 }
 
-function conglomerateEntries(): Map<string, string> {
-  const entries = new Map<string, string>();
-  const raw = document.cookie.split('; ').find((c) => c.startsWith(`${CONGLOMERATE_COOKIE}=`));
-  if (!raw) return entries;
-  const value = decodeURIComponent(raw.slice(CONGLOMERATE_COOKIE.length + 1));
-  for (const part of value.split('|')) {
-    const eq = part.indexOf('=');
-    if (eq > 0) entries.set(part.slice(0, eq), part.slice(eq + 1));
-  }
-  return entries;
+function regexEscape(text: string): string {
+  return text.replace(/[.*+?|^$()[\]{}\\]/g, '\\$&');
 }
 
-function writeConglomerate(entries: Map<string, string>): void {
-  const value = [...entries].map(([k, v]) => `${k}=${v}`).join('|');
-  const expiry = value ? `; expires=${new Date(Date.now() + 365 * DAY_MS).toUTCString()}` : '; expires=Thu, 01 Jan 1970 00:00:00 GMT';
-  document.cookie = `${CONGLOMERATE_COOKIE}=${encodeURIComponent(value)}${expiry}; path=/`;
+/**
+ * The conglomerate cookie's value as AUI's getCookieValue reads it: the raw cookie text (no
+ * URI decoding), up to a `;` not escaped by `\`, with every `\` and the surrounding quotes removed.
+ */
+function conglomerateValue(): string {
+  const match = new RegExp(`\\b${regexEscape(CONGLOMERATE_COOKIE)}=((?:[^\\\\;]+|\\\\.)*)(?:;|$)`).exec(document.cookie);
+  return match ? match[1].replace(/(\\|^"|"$)/g, '') : '';
+}
+
+/** One entry, as AUI's getValueFromConglomerate finds it: the first `name=` and what follows up to `|`. */
+function conglomerateEntry(key: string): string | undefined {
+  const match = new RegExp(`${regexEscape(key)}=([^|]+)`).exec(conglomerateValue());
+  return match ? match[1] : undefined;
+}
+
+/** AUI's erase: save(name, '') — the entry and its separators become one `|`; saved quoted for 365 days. */
+function eraseConglomerateEntry(key: string): void {
+  const before = conglomerateValue();
+  if (conglomerateEntry(key) === undefined) return;
+  const after = before.replace(new RegExp(`(\\s|\\|)*\\b${regexEscape(key)}=[^|]*[|]*`), '|').replace(/\|\|+/g, '|');
+  const quoted = `"${after.replace(/"/g, '\\"')}"`;
+  document.cookie = `${CONGLOMERATE_COOKIE}=${quoted}; expires=${new Date(Date.now() + 365 * DAY_MS).toUTCString()};path=/`;
 }
 
 function appKeyOf(callback: ModuleCallback): string {
   return callback._context.extension.addon_key;
 }
 
+/** The value, or undefined; never throws (an unreadable entry counts as absent). */
 export function readCookie(appKey: string, name: string): string | undefined {
   const key = storageKey(appKey, name);
-  const stored = localStorage.getItem(key);
-  if (stored !== null) {
-    try {
-      const parsed = JSON.parse(stored) as StoredCookie;
-      if (parsed.expires > Date.now()) return parsed.value;
-    } catch {
-      // unreadable: treated as absent
+  try {
+    const stored = localStorage.getItem(key);
+    if (stored !== null) {
+      try {
+        const parsed = JSON.parse(stored) as StoredCookie;
+        if (parsed.expires > Date.now()) return parsed.value;
+      } catch {
+        // unreadable: treated as absent
+      }
+      localStorage.removeItem(key);
     }
-    localStorage.removeItem(key);
+  } catch {
+    // storage unavailable: fall through to the cookie
   }
-  return conglomerateEntries().get(key);
+  try {
+    return conglomerateEntry(key);
+  } catch {
+    return undefined;
+  }
 }
 
 export const cookieModule: Record<string, ModuleMethod> = {
@@ -68,7 +88,6 @@ export const cookieModule: Record<string, ModuleMethod> = {
   erase(name: string, callback: ModuleCallback) {
     const key = storageKey(appKeyOf(callback), name);
     localStorage.removeItem(key);
-    const entries = conglomerateEntries();
-    if (entries.delete(key)) writeConglomerate(entries);
+    eraseConglomerateEntry(key);
   },
 };

@@ -1,6 +1,8 @@
 // Puts legacy AP.cookie values into a browser the way older Keepsake versions left them: in the
 // host's localStorage under `keepsake$$<name>` (emulator/host/browser/cookie-module.ts), or in
-// AUI's conglomerate cookie, which dropped writes past about 4 KB (confluence-facts.md §4).
+// AUI's conglomerate cookie, which dropped writes past about 4 KB (confluence-facts.md §4), in
+// the form AUI's AJS.Cookie.save writes it: `"|name=value|…"`, `"` escaped as `\"`, no URI
+// encoding (docs/emulator.md, "AP.cookie").
 import type { BrowserContext } from 'playwright-core';
 import type { Emulator } from '../../support/keepsake-stack';
 import type { PageGlobals } from './page-globals';
@@ -22,9 +24,17 @@ export async function seedLocalStorageCookies(context: BrowserContext, emulator:
   await page.close();
 }
 
+/** The conglomerate cookie's text as AUI's saveCookie writes it. */
+export function auiConglomerateValue(entries: Record<string, string>): string {
+  const value = Object.entries(entries)
+    .map(([key, v]) => `|${key}=${v}`)
+    .join('');
+  return `"${value.replace(/"/g, '\\"')}"`;
+}
+
 export async function seedConglomerateCookie(context: BrowserContext, emulator: Emulator, cookies: Record<string, string>): Promise<void> {
-  const value = Object.entries(cookies).map(([name, v]) => `${APP_KEY}$$${name}=${v}`).join('|');
-  await context.addCookies([{ name: 'AJS.conglomerate.cookie', value: encodeURIComponent(value), url: emulator.baseUrl }]);
+  const entries = Object.fromEntries(Object.entries(cookies).map(([name, v]) => [`${APP_KEY}$$${name}`, v]));
+  await context.addCookies([{ name: 'AJS.conglomerate.cookie', value: auiConglomerateValue(entries), url: emulator.baseUrl }]);
 }
 
 /** What is left of Keepsake's legacy values in this browser, as AP.cookie.read would see them. */
@@ -35,7 +45,9 @@ export async function remainingLegacyValues(context: BrowserContext, emulator: E
     const { localStorage, document } = globalThis as unknown as PageGlobals;
     const keys = Array.from({ length: localStorage.length }, (_, i) => localStorage.key(i) ?? '').filter((k) => k.startsWith(`${appKey}$$`));
     const cookie = document.cookie.split('; ').find((c: string) => c.startsWith('AJS.conglomerate.cookie='));
-    const legacy = cookie ? decodeURIComponent(cookie.split('=').slice(1).join('=')).split('|').filter((e) => e.startsWith(`${appKey}$$`)) : [];
+    // Read as AUI does: the raw text without its backslashes and surrounding quotes.
+    const value = cookie ? cookie.split('=').slice(1).join('=').replace(/(\\|^"|"$)/g, '') : '';
+    const legacy = value.split('|').filter((e) => e.startsWith(`${appKey}$$`));
     return [...keys, ...legacy.map((e) => e.split('=')[0])];
   }, APP_KEY);
   await page.close();
