@@ -60,5 +60,11 @@ form.addEventListener('submit', (event) => {
 });
 
 document.getElementById('ks-refresh-stats')?.addEventListener('click', () => {
-  callApi<SiteStats>('GET', '/api/admin/stats').then(showMigrationStats, (error: unknown) => flagError('Keepsake could not load the figures', error));
+  callApi<SiteStats & { storage?: StorageStatus }>('GET', '/api/admin/stats').then(
+    (stats) => {
+      showMigrationStats(stats);
+      if (stats.storage) showStorage(stats.storage);
+    },
+    (error: unknown) => flagError('Keepsake could not load the figures', error),
+  );
 });

@@ -16,6 +16,8 @@ document.addEventListener('click', (event) => {
   const target = event.target as HTMLElement;
   const link = target.closest<HTMLAnchorElement>('a[data-content-id]');
   if (link) {
+    // Ctrl/Cmd/Shift/Alt or a button other than the main one: the browser's own (a new tab…).
+    if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
     event.preventDefault();
     AP.navigator.go('contentview', { contentId: link.dataset.contentId });
     return;
