@@ -3,8 +3,13 @@
  * into public/build/ under content-hashed names, and writes public/build/manifest.json
  * ({"panel.js": "panel-HASH.js", …}) for the views (routes/asset-manifest.ts). Hashed names
  * let routes/assets.ts cache them for a year.
+ *
+ * Earlier bundles are kept, not deleted: during a rolling deploy or a dev rebuild, HTML that
+ * still names an older hash must still get its file. The new bundles are written first and the
+ * manifest last (written aside, then renamed over the old one), so a view never names a file
+ * that is not there yet. public/build/ is git-ignored; clear it by hand when it grows.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { build } from 'esbuild';
 
@@ -19,7 +24,6 @@ export const ENTRY_POINTS = {
 };
 
 export async function buildFrontend(): Promise<Record<string, string>> {
-  rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
   const result = await build({
     absWorkingDir: root,
@@ -41,7 +45,9 @@ export async function buildFrontend(): Promise<Record<string, string>> {
     const logical = `${name.replace(/-[A-Z0-9]+\.(js|css)$/, '')}.${name.endsWith('.css') ? 'css' : 'js'}`;
     manifest[logical] = name;
   }
-  writeFileSync(join(outdir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  const pending = join(outdir, `manifest.json.${process.pid}.tmp`);
+  writeFileSync(pending, `${JSON.stringify(manifest, null, 2)}\n`);
+  renameSync(pending, join(outdir, 'manifest.json'));
   return manifest;
 }
 
