@@ -49,6 +49,13 @@ describe('My Keepsake and the admin page in the browser', function () {
     await page.locator('#emulator-flags [role="status"]', { hasText: 'Profile card saved' }).waitFor();
     assert.equal((await storedPreferences(env.stack, alice)).profile?.workingHours, '8–16 CET');
 
+    // A Ctrl-click is the browser's (a new tab), not a move of this Confluence tab.
+    const hostUrl = page.url();
+    const newTab = browser.waitForEvent('page');
+    await bookmarks.getByRole('link', { name: 'Release checklist' }).click({ modifiers: ['Control'] });
+    await (await newTab).close();
+    assert.equal(page.url(), hostUrl);
+
     await bookmarks.getByRole('link', { name: 'Architecture decisions' }).click();
     await page.waitForURL(/\/wiki\/spaces\/ENG\/pages\/65604\//);
   });
