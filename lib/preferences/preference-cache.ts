@@ -103,13 +103,6 @@ export class PreferenceCache {
     else this.memory.delete(key);
   }
 
-  async accounts(clientKey: string, backend?: Backend): Promise<string[]> {
-    const rows = await this.models.cache.findAll({
-      where: backend ? { clientKey, backend } : { clientKey },
-      attributes: ['accountId'],
-    });
-    return rows.map((row) => row.get('accountId') as string);
-  }
 }
 
 type Stored = Pick<LoadedDocument, 'document' | 'gen' | 'chunks' | 'tampered'>;

@@ -23,6 +23,3 @@ export interface RecordStore {
   /** The names of the user's records. */
   list(accountId: string, acting: Acting): Promise<string[]>;
 }
-
-/** Record names are used inside property keys: keep them to Confluence's key alphabet. */
-export const RECORD_NAME = /^[a-z0-9-]{1,64}$/;
