@@ -146,20 +146,20 @@ describe('emulator conformance: authentication of REST calls', function () {
     assert.equal(res.body.accountId, alice);
   });
 
+  /** The JWT-bearer assertion ACE (atlassian-oauth2) sends to act as alice. */
+  function assertionClaims(now = Math.floor(Date.now() / 1000)) {
+    return {
+      iss: `urn:atlassian:connect:clientid:${app.installInfo.oauthClientId}`,
+      sub: `urn:atlassian:connect:useraccountid:${alice}`,
+      tnt: site.emu.siteUrl,
+      aud: site.emu.oauthServerUrl,
+      iat: now,
+      exp: now + 60,
+    };
+  }
+
   it('the OAuth token endpoint answers {access_token, expires_in, token_type: "Bearer"}', async function () {
-    const now = Math.floor(Date.now() / 1000);
-    const assertion = jwt.encodeSymmetric(
-      {
-        iss: `urn:atlassian:connect:clientid:${app.installInfo.oauthClientId}`,
-        sub: `urn:atlassian:connect:useraccountid:${alice}`,
-        tnt: site.emu.siteUrl,
-        aud: site.emu.oauthServerUrl,
-        iat: now,
-        exp: now + 60,
-      },
-      secret(),
-      jwt.SymmetricAlgorithm.HS256,
-    );
+    const assertion = jwt.encodeSymmetric(assertionClaims(), secret(), jwt.SymmetricAlgorithm.HS256);
     const res = await rawRequest<{ access_token?: string; expires_in?: number; token_type?: string }>(`${site.emu.oauthServerUrl}/oauth2/token`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
@@ -174,14 +174,7 @@ describe('emulator conformance: authentication of REST calls', function () {
 
   it('the OAuth token endpoint refuses a bad assertion (signature, tnt, exp, aud, iss, sub)', async function () {
     const now = Math.floor(Date.now() / 1000);
-    const base = {
-      iss: `urn:atlassian:connect:clientid:${app.installInfo.oauthClientId}`,
-      sub: `urn:atlassian:connect:useraccountid:${alice}`,
-      tnt: site.emu.siteUrl,
-      aud: site.emu.oauthServerUrl,
-      iat: now,
-      exp: now + 60,
-    };
+    const base = assertionClaims(now);
     const cases: Array<[string, Record<string, unknown>, string]> = [
       ['wrong signature', base, 'wrong-secret-wrong-secret-wrong-secret'],
       ['wrong tnt', { ...base, tnt: 'https://elsewhere.atlassian.net/wiki' }, secret()],
