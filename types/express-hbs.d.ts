@@ -1,6 +1,6 @@
 // express-hbs ships no types; this is the part Keepsake uses.
 declare module 'express-hbs' {
-  import type { Handlebars } from 'handlebars';
+  import type Handlebars from 'handlebars';
   interface Express4Options {
     partialsDir?: string | string[];
     defaultLayout?: string;
