@@ -1,114 +1,71 @@
 /**
- * What a site admin can see and change: the site's settings, the storage backend (and moving
- * the data when it changes), and the figures of the stats page.
+ * What a site admin can see and change: the site's settings, the storage backend (and asking
+ * for the data to move when it changes), and the figures of the stats page.
  */
-import { Op, fn, col } from 'sequelize';
-import type { Models } from '../database/models';
-import { KeepsakeError } from '../errors';
-import type { PreferenceService } from '../preferences/preference-service';
+import type { CookieMigrationTable } from '../database/repositories/cookie-migration-table';
+import type { PreferenceCacheTable } from '../database/repositories/preference-cache-table';
 import type { SiteContext } from '../sites/site-context';
-import type { SiteRegistry, StorageMove } from '../sites/site-registry';
+import type { SiteRegistry } from '../sites/site-registry';
 import type { SiteSettings } from '../sites/site-settings';
-import type { Backend } from '../storage/record-store';
+import type { SiteStats, StorageStatus } from '../api/answers';
 import type { SiteStorage } from '../storage/site-storage';
+import type { StorageMoveJobs } from './storage-move-jobs';
+import type { MoveKicker } from './storage-move-runner';
 
-export interface StorageStatus {
-  mode: SiteSettings['mode'];
-  /** What `auto` found on this site, once it looked. */
-  detectedBackend: Backend | null;
-  /** Where the site's data lives. */
-  activeBackend: Backend | null;
-  /** A move between backends that has not finished (it resumes on the next save of the settings or a retry). */
-  move: StorageMove | null;
-}
-
-export interface SiteStats {
-  usersWithPreferences: number;
-  storage: StorageStatus;
-  migrations: { users: number; cookiesMigrated: number; cookiesRejected: number; rejectedByCode: Record<string, number> };
-  confluence: { calls: number; errors: number };
-}
+export type { StorageStatus };
 
 export class SiteAdministration {
   constructor(
-    private readonly models: Models,
+    private readonly tables: { cache: PreferenceCacheTable; cookieMigrations: CookieMigrationTable },
     private readonly registry: SiteRegistry,
     private readonly storage: SiteStorage,
-    private readonly preferences: PreferenceService,
+    private readonly moves: StorageMoveJobs,
+    private readonly runner: MoveKicker,
   ) {}
 
-  status(ctx: SiteContext): StorageStatus {
+  async status(ctx: SiteContext): Promise<StorageStatus> {
     const { site } = ctx;
     return {
       mode: site.settings.mode,
       detectedBackend: site.detectedBackend ?? null,
       activeBackend: site.activeBackend ?? null,
-      move: site.storageMove ?? null,
+      move: await this.moves.status(site.clientKey),
     };
   }
 
-  /** Saves the settings; when they change where data belongs, moves every user's data there. */
+  /** Saves the settings; when they change where data belongs, starts moving every user's data there. */
   async updateSettings(ctx: SiteContext, settings: SiteSettings, adminAccountId: string): Promise<StorageStatus> {
-    await this.registry.saveSettings(ctx.site.clientKey, settings);
-    ctx.site.settings = settings;
-    await this.moveStorage(ctx, adminAccountId);
-    return this.status(ctx);
+    ctx.site = await this.registry.saveSettings(ctx.site.clientKey, settings);
+    return this.moveStorage(ctx, adminAccountId);
   }
 
-  /** Moves each user still on the other backend. Each user moves whole; a failure stops and can be retried. */
-  async moveStorage(ctx: SiteContext, adminAccountId: string): Promise<void> {
+  /**
+   * Starts (or retries) moving each user still on another backend to the one the settings
+   * choose, in the background (storage-mover.ts): the answer comes at once, with the move's
+   * figures. `adminAccountId` is the account `auto` probes, when it has not decided yet.
+   */
+  async moveStorage(ctx: SiteContext, adminAccountId: string): Promise<StorageStatus> {
     const { clientKey } = ctx.site;
     const to = await this.storage.target(ctx, adminAccountId);
-    const pending = await this.accountsNotOn(clientKey, to);
-    if (pending.length === 0) {
-      if (ctx.site.activeBackend !== to || ctx.site.storageMove) await this.registry.setActiveBackend(clientKey, to);
-      ctx.site.activeBackend = to;
-      delete ctx.site.storageMove;
-      return;
+    await this.moves.retry(clientKey);
+    if (await this.moves.request(clientKey, ctx.site.activeBackend ?? null, to)) {
+      this.runner.kick(clientKey);
+    } else if (ctx.site.activeBackend !== to) {
+      ctx.site = await this.registry.setActiveBackend(clientKey, to);
     }
-    const from = pending[0].backend;
-    let moved = 0;
-    for (const { accountId } of pending) {
-      try {
-        await this.preferences.move(ctx, accountId, to);
-        moved++;
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        const move: StorageMove = { from, to, error: reason };
-        await this.registry.setStorageMove(clientKey, move);
-        ctx.site.storageMove = move;
-        throw new KeepsakeError(
-          error instanceof KeepsakeError ? error.code : 'INTERNAL',
-          `Moved ${moved} of ${pending.length} users to ${to} before this failed: ${reason} Save the settings again to continue; nothing is lost meanwhile.`,
-          { moved, remaining: pending.length - moved },
-          error instanceof KeepsakeError ? error.retryAfter : undefined,
-        );
-      }
-    }
-    await this.registry.setActiveBackend(clientKey, to);
-    ctx.site.activeBackend = to;
-    delete ctx.site.storageMove;
+    return this.status(ctx);
   }
 
   async stats(ctx: SiteContext): Promise<SiteStats> {
     const { clientKey } = ctx.site;
-    const usersWithPreferences = await this.models.cache.count({ where: { clientKey, document: { [Op.ne]: null } } });
-    const rows = (await this.models.cookieMigrations.findAll({
-      where: { clientKey },
-      attributes: ['outcome', 'code', [fn('COUNT', fn('DISTINCT', col('accountId'))), 'users'], [fn('COUNT', col('id')), 'cookies']],
-      group: ['outcome', 'code'],
-      raw: true,
-    })) as unknown as { outcome: string; code: string | null; users: number | string; cookies: number | string }[];
-    const migratedUsers = await this.models.cookieMigrations.count({
-      where: { clientKey, outcome: { [Op.in]: ['migrated', 'partial'] } },
-      distinct: true,
-      col: 'accountId',
-    });
+    const usersWithPreferences = await this.tables.cache.countWithPreferences(clientKey);
+    const rows = await this.tables.cookieMigrations.outcomeCounts(clientKey);
+    const migratedUsers = await this.tables.cookieMigrations.migratedUsers(clientKey);
     const rejectedByCode: Record<string, number> = {};
     let cookiesMigrated = 0;
     let cookiesRejected = 0;
     for (const row of rows) {
-      const cookies = Number(row.cookies);
+      const { cookies } = row;
       if (row.outcome === 'migrated' || row.outcome === 'partial') cookiesMigrated += cookies;
       if (row.code && row.code !== 'UNKNOWN_COOKIE' && row.outcome !== 'migrated') {
         if (row.outcome === 'rejected') cookiesRejected += cookies;
@@ -117,18 +74,10 @@ export class SiteAdministration {
     }
     return {
       usersWithPreferences,
-      storage: this.status(ctx),
+      storage: await this.status(ctx),
       migrations: { users: migratedUsers, cookiesMigrated, cookiesRejected, rejectedByCode },
       confluence: { calls: ctx.site.confluenceCalls, errors: ctx.site.confluenceErrors },
+      integrity: { restoredRecords: ctx.site.restoredRecords },
     };
-  }
-
-  private async accountsNotOn(clientKey: string, backend: Backend): Promise<{ accountId: string; backend: Backend }[]> {
-    const rows = await this.models.cache.findAll({
-      where: { clientKey, backend: { [Op.ne]: backend } },
-      attributes: ['accountId', 'backend'],
-      raw: true,
-    });
-    return rows as unknown as { accountId: string; backend: Backend }[];
   }
 }

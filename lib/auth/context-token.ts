@@ -3,12 +3,13 @@
  * (`Authorization: JWT <AP.context.getToken()>`): HS256 with the site's shared secret,
  * `iss` = the site's clientKey, `sub` = the user's accountId, and the literal qsh
  * `context-qsh`. The user comes from the verified token, never from the request. ACE's own
- * checks accept any qsh, so a 15-minute page-load token would pass them (confluence-facts.md §6):
+ * checks accept any qsh, so a 15-minute page-load token would pass them (docs/platform-facts.md §10):
  * this verifier insists on `context-qsh`.
  */
 import { SymmetricAlgorithm, decodeSymmetric } from 'atlassian-jwt';
 import { KeepsakeError } from '../errors';
-import type { ClientInfos } from '../sites/client-infos';
+import type { InstallRecords } from '../sites/install-records';
+import { systemClock, type Clock } from '../time/clock';
 
 export interface Caller {
   clientKey: string;
@@ -26,8 +27,8 @@ const CONTEXT_QSH = 'context-qsh';
 
 export class ContextTokenVerifier {
   constructor(
-    private readonly clientInfos: ClientInfos,
-    private readonly now: () => number = () => Date.now(),
+    private readonly installRecords: InstallRecords,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   async verify(authorization: string | undefined): Promise<Caller> {
@@ -45,7 +46,7 @@ export class ContextTokenVerifier {
     if (typeof unverified.iss !== 'string' || unverified.iss === '') throw unauthenticated('The token names no site (iss).');
     const clientKey = unverified.iss;
     const claims = (await this.verified(token, clientKey)) as Claims;
-    if (typeof claims.exp !== 'number' || claims.exp * 1000 <= this.now()) {
+    if (typeof claims.exp !== 'number' || claims.exp * 1000 <= this.clock.now().getTime()) {
       throw unauthenticated('The token has expired. Reload the page to get a new one.');
     }
     if (claims.qsh !== CONTEXT_QSH) {
@@ -58,7 +59,7 @@ export class ContextTokenVerifier {
   /** Checks the signature; a failure with a remembered secret is retried with the stored one (a reinstall changes it). */
   private async verified(token: string, clientKey: string): Promise<unknown> {
     for (const fresh of [false, true]) {
-      const info = await this.clientInfos.get(clientKey, { fresh });
+      const info = await this.installRecords.get(clientKey, { fresh });
       if (!info) {
         if (fresh) throw unauthenticated('Keepsake is not installed on the site this token comes from.');
         continue;
@@ -66,7 +67,7 @@ export class ContextTokenVerifier {
       try {
         return decodeSymmetric(token, info.sharedSecret, SymmetricAlgorithm.HS256, false);
       } catch {
-        if (fresh) throw unauthenticated('The token\'s signature does not match this site\'s install.');
+        if (fresh) throw unauthenticated("The token's signature does not match this site's install.");
       }
     }
     throw unauthenticated('The token could not be verified.');

@@ -4,11 +4,7 @@
  */
 import { AS_APP, type ConfluenceClient } from '../confluence/client';
 import { expectSuccess } from '../confluence/expect-success';
-
-interface Operation {
-  operation?: string;
-  targetType?: string;
-}
+import { parseReply, userReply } from '../confluence/replies';
 
 export async function isSiteAdmin(confluence: ConfluenceClient, accountId: string): Promise<boolean> {
   const reply = await confluence.send({
@@ -17,7 +13,7 @@ export async function isSiteAdmin(confluence: ConfluenceClient, accountId: strin
     acting: AS_APP,
   });
   if (reply.status === 404) return false;
-  expectSuccess(reply, 'look up the user\'s permissions');
-  const operations = (reply.body as { operations?: Operation[] }).operations ?? [];
+  expectSuccess(reply, "look up the user's permissions");
+  const operations = parseReply(userReply, reply, "look up the user's permissions").operations ?? [];
   return operations.some((op) => op.operation === 'administer' && op.targetType === 'application');
 }

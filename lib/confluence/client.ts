@@ -1,18 +1,14 @@
 /**
- * The one place Keepsake talks to Confluence. A typed promise wrapper over ACE's httpClient
- * (which signs each call with the install's JWT, or a user's OAuth bearer token), adding what
- * ACE lacks: a timeout, bounded retries with back-off on 429 (honouring Retry-After) and on
+ * The one place Keepsake talks to Confluence. A typed promise wrapper over the platform's
+ * transport (transport.ts: one signed call, as the app or as a user), adding what a bare signed
+ * call lacks: a timeout, bounded retries with back-off on 429 (honouring Retry-After) and on
  * 5xx or timeouts for idempotent calls, JSON parsing, and errors mapped to Keepsake's codes.
  */
-import type { IncomingMessage } from 'node:http';
-import type { AddOn, ClientInfo, HostClient } from 'atlassian-connect-express';
 import { KeepsakeError } from '../errors';
+import { systemClock, type Clock } from '../time/clock';
+import { AS_APP, SigningFailure, type Acting, type ConfluenceTransport, type HttpMethod, type TransportResponse } from './transport';
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
-
-/** Who a call acts as: the app itself (JWT), or a user through ACT_AS_USER impersonation. */
-export type Acting = { as: 'app' } | { as: 'user'; accountId: string };
-export const AS_APP: Acting = { as: 'app' };
+export { AS_APP, type Acting, type HttpMethod } from './transport';
 
 export interface ConfluenceCall {
   method: HttpMethod;
@@ -26,6 +22,8 @@ export interface ConfluenceCall {
 export interface ConfluenceReply {
   status: number;
   body: unknown;
+  /** Response headers, names in lower case. */
+  headers: Record<string, string | string[] | undefined>;
 }
 
 export interface CallPolicy {
@@ -43,18 +41,25 @@ export type CallObserver = (outcome: { status: number | 'network-error'; call: C
 
 const IDEMPOTENT: ReadonlySet<HttpMethod> = new Set(['GET', 'PUT', 'DELETE']);
 
-interface RawResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
+/**
+ * What the domain needs of Confluence on one site: calls, answered with the status Confluence
+ * gave (errors it must not see, like a 5xx after the last retry, as KeepsakeErrors). The
+ * service and the stores depend on this, not on the class below, so they can run on a fake.
+ */
+export interface ConfluenceClient {
+  readonly clientKey: string;
+  send(call: ConfluenceCall): Promise<ConfluenceReply>;
 }
 
-export class ConfluenceClient {
+/** The client over the platform's transport, with the timeouts, retries and error mapping above. */
+export class RetryingConfluenceClient implements ConfluenceClient {
   constructor(
-    private readonly addon: AddOn,
+    private readonly transport: ConfluenceTransport,
     readonly clientKey: string,
     private readonly policy: CallPolicy,
     private readonly observe: CallObserver = () => undefined,
+    /** Waits between attempts and each attempt's deadline. */
+    private readonly clock: Clock = systemClock,
   ) {}
 
   async send(call: ConfluenceCall): Promise<ConfluenceReply> {
@@ -62,14 +67,14 @@ export class ConfluenceClient {
     const backoffMs = this.policy.backoffMs ?? 200;
     for (let attempt = 1; ; attempt++) {
       const last = attempt >= attempts;
-      let response: RawResponse;
+      let response: TransportResponse;
       try {
         response = await this.once(call);
       } catch (error) {
         if (error instanceof SigningFailure) throw signingError(error);
         this.observe({ status: 'network-error', call });
         if (!last && IDEMPOTENT.has(call.method)) {
-          await sleep(backoff(backoffMs, attempt));
+          await this.clock.sleep(backoff(backoffMs, attempt));
           continue;
         }
         throw new KeepsakeError(
@@ -85,7 +90,7 @@ export class ConfluenceClient {
         const wait = retryAfterSeconds(response.headers);
         // A 429 means the call was not carried out, so retrying is safe for every method.
         if (!last && wait <= maxRetryWaitSeconds) {
-          await sleep(wait * 1000);
+          await this.clock.sleep(wait * 1000);
           continue;
         }
         throw new KeepsakeError(
@@ -97,7 +102,7 @@ export class ConfluenceClient {
       }
       if (status >= 500) {
         if (!last && IDEMPOTENT.has(call.method)) {
-          await sleep(backoff(backoffMs, attempt));
+          await this.clock.sleep(backoff(backoffMs, attempt));
           continue;
         }
         throw new KeepsakeError(
@@ -110,70 +115,32 @@ export class ConfluenceClient {
       if (status === 401) {
         throw new KeepsakeError(
           'CONFLUENCE_REJECTED',
-          'Confluence refused Keepsake\'s credentials for this site. A site admin may need to reinstall the app.',
+          "Confluence refused Keepsake's credentials for this site. A site admin may need to reinstall the app.",
         );
       }
-      return { status, body: parseBody(response.text) };
+      return { status, body: parseBody(response.text), headers: response.headers };
     }
-  }
-
-  private http(acting: Acting): HostClient {
-    return acting.as === 'user'
-      ? this.addon.httpClient({ clientKey: this.clientKey, userAccountId: acting.accountId })
-      : this.addon.httpClient({ clientKey: this.clientKey });
   }
 
   /**
-   * One attempt, with a deadline over all of it: before the HTTP request ACE reads the install
-   * record and, acting as a user, asks the OAuth server for a token, neither with a time limit.
+   * One attempt, with a deadline over all of it: a transport may work before the HTTP request
+   * (ACE reads the install record and, acting as a user, asks the OAuth server for a token),
+   * neither with a time limit.
    */
-  private once(call: ConfluenceCall): Promise<RawResponse> {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${this.policy.timeoutMs} ms`)), this.policy.timeoutMs + 1000);
+  private once(call: ConfluenceCall): Promise<TransportResponse> {
+    const answered = new AbortController();
+    const deadline = this.clock.sleep(this.policy.timeoutMs + 1000, answered.signal).then((): never => {
+      throw new Error(`no answer within ${this.policy.timeoutMs} ms`);
     });
-    return Promise.race([this.request(call), deadline]).finally(() => clearTimeout(timer));
-  }
-
-  private async request(call: ConfluenceCall): Promise<RawResponse> {
-    const client = this.http(call.acting ?? AS_APP);
-    // ACE reports a refused OAuth token like a network failure; asking for it first (ACE keeps
-    // it, so the call below reuses it) tells the two apart.
-    if (call.acting?.as === 'user') await this.userToken(client);
-    const options = {
-      url: call.path,
-      timeout: this.policy.timeoutMs,
+    const request = this.transport.send({
+      method: call.method,
+      path: call.path,
       headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
       ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
-    };
-    const verb = { GET: client.get, POST: client.post, PUT: client.put, DELETE: client.del }[call.method];
-    return new Promise<RawResponse>((resolve, reject) => {
-      // ACE resolves its promise with the request object, not the response: only the
-      // callback sees the response (confluence-facts.md §6). A failure to sign (for example
-      // no token from the OAuth server) rejects the promise instead.
-      const pending = verb.call(client, options, (err: unknown, res: IncomingMessage, body: unknown) => {
-        if (err) return reject(err instanceof Error ? err : new Error(String(err)));
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text: typeof body === 'string' ? body : '' });
-      });
-      Promise.resolve(pending).catch(reject);
+      acting: call.acting ?? AS_APP,
+      timeoutMs: this.policy.timeoutMs,
     });
-  }
-
-  private async userToken(client: HostClient): Promise<void> {
-    try {
-      const info = await this.addon.settings.get<ClientInfo | null>('clientInfo', this.clientKey);
-      if (!info) throw new Error('no install record for this site');
-      await client.getUserBearerToken([], info);
-    } catch (error) {
-      throw new SigningFailure(error);
-    }
-  }
-}
-
-/** Keepsake could not act as the user: no install record, or no token from the OAuth server. Nothing was sent. */
-class SigningFailure extends Error {
-  constructor(readonly reason: unknown) {
-    super(describe(reason));
+    return Promise.race([request, deadline]).finally(() => answered.abort());
   }
 }
 
@@ -181,7 +148,7 @@ function signingError(failure: SigningFailure): KeepsakeError {
   return new KeepsakeError(
     'CONFLUENCE_REJECTED',
     'Keepsake could not get permission from Confluence to act as you. A site admin can turn off "Act as each user" in Keepsake\'s settings.',
-    { reason: failure.message },
+    { reason: describe(failure.reason) },
   );
 }
 
@@ -194,7 +161,7 @@ function parseBody(text: string): unknown {
   }
 }
 
-function retryAfterSeconds(headers: RawResponse['headers']): number {
+function retryAfterSeconds(headers: TransportResponse['headers']): number {
   const raw = headers['retry-after'];
   const seconds = Number(Array.isArray(raw) ? raw[0] : raw);
   return Number.isFinite(seconds) && seconds >= 0 ? Math.ceil(seconds) : 1;
@@ -202,10 +169,6 @@ function retryAfterSeconds(headers: RawResponse['headers']): number {
 
 function backoff(baseMs: number, attempt: number): number {
   return baseMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function describe(error: unknown): string {

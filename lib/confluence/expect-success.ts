@@ -2,11 +2,7 @@
 import { KeepsakeError, type ErrorCode } from '../errors';
 import type { ConfluenceReply } from './client';
 
-export function expectSuccess(
-  reply: ConfluenceReply,
-  what: string,
-  options: { onForbiddenOrMissing?: ErrorCode } = {},
-): void {
+export function expectSuccess(reply: ConfluenceReply, what: string, options: { onForbiddenOrMissing?: ErrorCode } = {}): void {
   const { status, body } = reply;
   if (status >= 200 && status < 300) return;
   const details = { confluenceStatus: status, confluenceMessage: messageOf(body) };

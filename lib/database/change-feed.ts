@@ -1,20 +1,22 @@
 /**
  * Tells every Keepsake instance sharing a database that a user's cached preferences changed,
- * so that each can drop its in-memory copy at once instead of serving it until it expires.
+ * so that each can drop its in-memory copy at once instead of serving it until it expires
+ * (PageAuthors sends its "forget this account" on it too, under a key of its own).
  * On Postgres: NOTIFY on a channel, sent inside the writing transaction (so it is delivered
  * only once the write is committed), and LISTEN on a dedicated connection. sqlite is a
  * single-instance store, so there the feed only reaches this process, which needs nothing.
  */
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { QueryTypes, type Sequelize } from 'sequelize';
 import type { Logger } from '../logger';
+import { LockScope } from './lock-scope';
 
 const CHANNEL = 'keepsake_preferences';
 
 export interface ChangeFeed {
-  /** Announces a change of `key`; with `tx`, once that transaction commits. */
-  publish(key: string, tx?: Transaction): Promise<void>;
+  /** Announces a change of `key`; within a lock's scope, once its transaction commits. */
+  publish(key: string, scope?: LockScope): Promise<void>;
   /** Called with the key of each change made by another instance, and with `undefined` when changes may have been missed. */
   subscribe(listener: (key: string | undefined) => void): void;
   /** Whether changes by other instances reach this one now; while not, nothing may be kept in memory. */
@@ -23,7 +25,9 @@ export interface ChangeFeed {
 }
 
 export function createChangeFeed(sequelize: Sequelize, databaseUrl: string | undefined, logger: Logger): ChangeFeed {
-  return sequelize.getDialect() === 'postgres' && databaseUrl ? new PostgresChangeFeed(sequelize, databaseUrl, logger) : new LocalChangeFeed();
+  return sequelize.getDialect() === 'postgres' && databaseUrl
+    ? new PostgresChangeFeed(sequelize, databaseUrl, logger)
+    : new LocalChangeFeed();
 }
 
 class LocalChangeFeed implements ChangeFeed {
@@ -48,11 +52,11 @@ class PostgresChangeFeed implements ChangeFeed {
     void this.listen();
   }
 
-  async publish(key: string, tx?: Transaction): Promise<void> {
+  async publish(key: string, scope?: LockScope): Promise<void> {
     await this.sequelize.query('SELECT pg_notify(:channel, :payload)', {
       replacements: { channel: CHANNEL, payload: `${this.instance} ${key}` },
       type: QueryTypes.SELECT,
-      transaction: tx,
+      transaction: LockScope.transactionOf(scope),
     });
   }
 

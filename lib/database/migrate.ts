@@ -1,16 +1,25 @@
 /**
  * Brings Keepsake's tables up to date at start-up, with umzug recording what ran in
- * `keepsake_schema_migrations`. On Postgres, instances starting together take turns under an
- * advisory lock, so each migration runs once.
+ * `keepsake_schema_migrations`. Callers hold the schema lock (schema-lock.ts), so instances
+ * starting together take turns and each migration runs once.
  */
-import { QueryTypes, type QueryInterface, type Sequelize } from 'sequelize';
+import type { QueryInterface, Sequelize } from 'sequelize';
 import { SequelizeStorage, Umzug } from 'umzug';
 import * as initialTables from './migrations/0001-initial-tables';
+import * as preferenceCacheWriter from './migrations/0002-preference-cache-writer';
+import * as siteRestoredRecords from './migrations/0003-site-restored-records';
+import * as accountReports from './migrations/0004-account-reports';
+import * as storageMoveJobs from './migrations/0005-storage-move-jobs';
+import * as appPropertyBuckets from './migrations/0006-app-property-buckets';
 
-const MIGRATIONS: { name: string; up(qi: QueryInterface): Promise<void> }[] = [initialTables];
-
-/** An arbitrary constant: the advisory lock key of schema migrations. */
-const MIGRATION_LOCK = 0x6b656570;
+const MIGRATIONS: { name: string; up(qi: QueryInterface): Promise<void> }[] = [
+  initialTables,
+  preferenceCacheWriter,
+  siteRestoredRecords,
+  accountReports,
+  storageMoveJobs,
+  appPropertyBuckets,
+];
 
 export async function migrate(sequelize: Sequelize): Promise<string[]> {
   const umzug = new Umzug({
@@ -19,10 +28,5 @@ export async function migrate(sequelize: Sequelize): Promise<string[]> {
     storage: new SequelizeStorage({ sequelize, tableName: 'keepsake_schema_migrations' }),
     logger: undefined,
   });
-  const run = async () => (await umzug.up()).map((m) => m.name);
-  if (sequelize.getDialect() !== 'postgres') return run();
-  return sequelize.transaction(async (tx) => {
-    await sequelize.query('SELECT pg_advisory_xact_lock(:key)', { replacements: { key: MIGRATION_LOCK }, transaction: tx, type: QueryTypes.SELECT });
-    return run();
-  });
+  return (await umzug.up()).map((m) => m.name);
 }

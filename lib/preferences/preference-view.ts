@@ -5,20 +5,16 @@
 import type { SiteSettings } from '../sites/site-settings';
 import type { StoredDocument } from '../storage/document-store';
 import type { Backend } from '../storage/record-store';
-import { PROFILE_FIELDS, type Preferences, type Profile } from './schema';
+import { PROFILE_FIELDS, type Profile } from './schema';
+import type { PreferencesView } from '../api/answers';
 
-export interface PreferencesView extends Omit<Preferences, 'updatedAt'> {
-  accountId: string;
-  backend: Backend;
-  /** True when Confluence's copy was changed outside Keepsake; the last good copy is shown. */
-  tampered: boolean;
-}
+export type { PreferencesView };
 
 export interface ProfileView {
   accountId: string;
   profile: Profile;
-  /** The stored card failed its check: it is not shown as this user's. */
-  tampered: boolean;
+  /** The owner's own card only: the stored card failed its check and the last good copy is shown. */
+  tampered?: boolean;
 }
 
 export function preferencesView(

@@ -21,6 +21,7 @@ export const contentId = z
   .string({ error: 'contentId must be a string of digits, the id of a Confluence page' })
   .regex(/^[0-9]{1,20}$/, { error: 'contentId must be a string of digits, the id of a Confluence page' });
 
+/** The longest page title stored (Confluence's own limit); a longer one is cut to it. */
 export const MAX_TITLE_LENGTH = 255;
 /** A page in a bookmark or watch set: its id, its title when it was added, and when. */
 export const pageRef = z.strictObject({

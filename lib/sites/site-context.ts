@@ -1,42 +1,59 @@
 /**
  * Everything a request needs to work on one site: the site's record, the Confluence client
- * for it (counting calls into the site's figures), and whether acting as a user is possible.
+ * for it (over the platform's transport, counting calls into the site's figures), and whether
+ * acting as a user is possible.
  */
-import type { AddOn } from 'atlassian-connect-express';
-import { ConfluenceClient, type CallPolicy } from '../confluence/client';
+import { RetryingConfluenceClient, type CallPolicy, type ConfluenceClient } from '../confluence/client';
+import type { ConfluenceTransport } from '../confluence/transport';
 import { KeepsakeError } from '../errors';
-import type { ClientInfos } from './client-infos';
+import { systemClock, type Clock } from '../time/clock';
+import type { AppIdentity } from './app-identity';
+import type { InstallRecords } from './install-records';
 import type { Site, SiteRegistry } from './site-registry';
 
 export interface SiteContext {
+  /** The site as this request knows it: replaced by the value SiteRegistry answers when the request changes the site (a Site itself is never written into). */
   site: Site;
   appKey: string;
   confluence: ConfluenceClient;
-  /** The descriptor asks for ACT_AS_USER and the install brought an OAuth client id. */
+  /** The platform lets the app act as a user on this site (AppIdentity.canActAsUser). */
   canActAsUser: boolean;
+}
+
+/** What SiteContexts needs of the platform adapter. */
+export interface SitePlatform {
+  identity: AppIdentity;
+  installRecords: InstallRecords;
+  transportFor(clientKey: string): ConfluenceTransport;
 }
 
 export class SiteContexts {
   constructor(
-    private readonly addon: AddOn,
+    private readonly platform: SitePlatform,
     private readonly registry: SiteRegistry,
-    private readonly clientInfos: ClientInfos,
     private readonly policy: CallPolicy,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   async forClient(clientKey: string): Promise<SiteContext> {
-    const [site, info] = await Promise.all([this.registry.get(clientKey), this.clientInfos.get(clientKey)]);
-    if (!site || !site.installed || !info) {
-      throw new KeepsakeError('SITE_NOT_INSTALLED', 'Keepsake is not installed on this site. A site admin can install it from the Manage apps page.');
+    const [site, install] = await Promise.all([this.registry.get(clientKey), this.platform.installRecords.get(clientKey)]);
+    if (!site || !site.installed || !install) {
+      throw new KeepsakeError(
+        'SITE_NOT_INSTALLED',
+        'Keepsake is not installed on this site. A site admin can install it from the Manage apps page.',
+      );
     }
-    const scopes = (this.addon.descriptor.scopes ?? []).map((s) => s.toUpperCase());
     return {
       site,
-      appKey: this.addon.key,
-      confluence: new ConfluenceClient(this.addon, clientKey, this.policy, ({ status }) =>
-        this.registry.countCall(clientKey, status === 'network-error' || status >= 500 || status === 429),
+      appKey: this.platform.identity.key,
+      confluence: new RetryingConfluenceClient(
+        this.platform.transportFor(clientKey),
+        clientKey,
+        this.policy,
+        ({ status }) => this.registry.countCall(clientKey, status === 'network-error' || status >= 500 || status === 429),
+        this.clock,
       ),
-      canActAsUser: scopes.includes('ACT_AS_USER') && Boolean(info.oauthClientId),
+      canActAsUser: this.platform.identity.canActAsUser(install),
     };
   }
 }

@@ -1,31 +1,30 @@
 /**
- * Records as Connect app properties (confluence-facts.md §2), for sites where user
+ * Records as Connect app properties (docs/platform-facts.md §2), for sites where user
  * properties are not available. App properties are readable by every user of the app and
  * their keys are listed, so the account id never appears in a key: it is replaced by a
- * keyed hash (HMAC with the site's secret key), `u-{hash}-{name}`; and the content is
- * encrypted (RecordCipher), since private preferences must not be readable by other users.
+ * keyed hash (HMAC with the site's secret key), `u-{hash}-{name}`. The content arrives here
+ * already encrypted (RecordEnvelope), as on every backend; values an earlier version
+ * encrypted here are unwrapped on read (LegacyAppPropertyCipher).
  */
 import { createHmac } from 'node:crypto';
 import { KeepsakeError } from '../errors';
 import { AS_APP, type ConfluenceClient } from '../confluence/client';
 import { expectSuccess } from '../confluence/expect-success';
-import { RecordCipher } from './record-cipher';
+import { appPropertyKeysReply, appPropertyReply, parseReply } from '../confluence/replies';
+import { LegacyAppPropertyCipher } from './legacy-app-property-cipher';
 import type { JsonObject, RecordStore } from './record-store';
 
 export class AppPropertyRecords implements RecordStore {
   readonly backend = 'app-properties' as const;
-  /** Content characters per record: what fits once encrypted into the stored value's limit. */
-  readonly maxRecordChars: number;
-  private readonly cipher: RecordCipher;
+  private readonly legacyCipher: LegacyAppPropertyCipher;
 
   constructor(
     private readonly confluence: ConfluenceClient,
     private readonly appKey: string,
     private readonly siteKey: Buffer,
-    maxValueChars: number,
+    readonly maxRecordChars: number,
   ) {
-    this.maxRecordChars = RecordCipher.capacity(maxValueChars);
-    this.cipher = new RecordCipher(siteKey);
+    this.legacyCipher = new LegacyAppPropertyCipher(siteKey);
   }
 
   // App properties belong to the app, not to a user: every call acts as the app.
@@ -34,14 +33,15 @@ export class AppPropertyRecords implements RecordStore {
     const reply = await this.confluence.send({ method: 'GET', path: this.path(accountId, name), acting: AS_APP });
     if (reply.status === 404) return undefined;
     expectSuccess(reply, 'read an app property');
-    const value = (reply.body as { value?: unknown }).value;
+    const { value } = parseReply(appPropertyReply, reply, 'read an app property');
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-    return this.cipher.decrypt(value as JsonObject, this.key(accountId, name));
+    const stored = value as JsonObject;
+    // An old value that no longer decrypts reads as an empty record, which fails its check.
+    return LegacyAppPropertyCipher.matches(stored) ? (this.legacyCipher.decrypt(stored, this.key(accountId, name)) ?? {}) : stored;
   }
 
   async write(accountId: string, name: string, value: JsonObject): Promise<void> {
-    const body = this.cipher.encrypt(value, this.key(accountId, name));
-    const reply = await this.confluence.send({ method: 'PUT', path: this.path(accountId, name), body, acting: AS_APP });
+    const reply = await this.confluence.send({ method: 'PUT', path: this.path(accountId, name), body: value, acting: AS_APP });
     if (reply.status === 400 && /limit|maximum|too many/i.test(JSON.stringify(reply.body ?? ''))) {
       throw new KeepsakeError(
         'STORAGE_FULL',
@@ -50,6 +50,12 @@ export class AppPropertyRecords implements RecordStore {
       );
     }
     expectSuccess(reply, 'save an app property');
+  }
+
+  /** App properties have an upsert and do not say whether the key existed: one PUT. */
+  async create(accountId: string, name: string, value: JsonObject): Promise<boolean> {
+    await this.write(accountId, name, value);
+    return true;
   }
 
   async remove(accountId: string, name: string): Promise<void> {
@@ -61,8 +67,8 @@ export class AppPropertyRecords implements RecordStore {
     const reply = await this.confluence.send({ method: 'GET', path: this.base(), acting: AS_APP });
     expectSuccess(reply, 'list app properties');
     const prefix = this.prefix(accountId);
-    return ((reply.body as { keys?: { key: string }[] }).keys ?? [])
-      .map(({ key }) => key)
+    return parseReply(appPropertyKeysReply, reply, 'list app properties')
+      .keys.map(({ key }) => key)
       .filter((key) => key.startsWith(prefix))
       .map((key) => key.slice(prefix.length));
   }

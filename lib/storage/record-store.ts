@@ -18,6 +18,12 @@ export interface RecordStore {
   read(accountId: string, name: string, acting: Acting): Promise<JsonObject | undefined>;
   /** Creates or replaces the record. */
   write(accountId: string, name: string, value: JsonObject, acting: Acting): Promise<void>;
+  /**
+   * Writes a record under a name that should not exist yet, in one call where the API allows
+   * (POST first). Answers false when the name existed after all (it is replaced then): a sign
+   * that an earlier write was cut short and may have left records behind.
+   */
+  create(accountId: string, name: string, value: JsonObject, acting: Acting): Promise<boolean>;
   /** Removes the record; removing one that is not there is not an error. */
   remove(accountId: string, name: string, acting: Acting): Promise<void>;
   /** The names of the user's records. */

@@ -1,10 +1,11 @@
 /**
- * Records as Confluence user properties (confluence-facts.md §1): one property per record,
+ * Records as Confluence user properties (docs/platform-facts.md §1): one property per record,
  * keyed `keepsake-{name}`. User properties have no upsert and no version, so a write is
  * PUT (update), then POST (create) when PUT says 404, then PUT again when POST lost a race (409).
  */
 import type { Acting, ConfluenceClient } from '../confluence/client';
 import { expectSuccess } from '../confluence/expect-success';
+import { parseReply, userPropertyKeysReply, userPropertyReply } from '../confluence/replies';
 import type { JsonObject, RecordStore } from './record-store';
 
 const KEY_PREFIX = 'keepsake-';
@@ -24,8 +25,9 @@ export class UserPropertyRecords implements RecordStore {
     const reply = await this.confluence.send({ method: 'GET', path: this.path(accountId, name), acting });
     if (reply.status === 404) return undefined;
     expectSuccess(reply, 'read a user property', UNAVAILABLE);
-    const value = (reply.body as { value?: unknown }).value;
-    return isObject(value) ? value : undefined;
+    // A value that is not an object is not Keepsake's: read as a record that fails its check.
+    const { value } = parseReply(userPropertyReply, reply, 'read a user property');
+    return isObject(value) ? value : {};
   }
 
   async write(accountId: string, name: string, value: JsonObject, acting: Acting): Promise<void> {
@@ -39,6 +41,16 @@ export class UserPropertyRecords implements RecordStore {
       }
     }
     expectSuccess(reply, 'save a user property', UNAVAILABLE);
+  }
+
+  async create(accountId: string, name: string, value: JsonObject, acting: Acting): Promise<boolean> {
+    const path = this.path(accountId, name);
+    const body = { value };
+    let reply = await this.confluence.send({ method: 'POST', path, body, acting });
+    const existed = reply.status === 409;
+    if (existed) reply = await this.confluence.send({ method: 'PUT', path, body, acting });
+    expectSuccess(reply, 'create a user property', UNAVAILABLE);
+    return !existed;
   }
 
   async remove(accountId: string, name: string, acting: Acting): Promise<void> {
@@ -56,7 +68,7 @@ export class UserPropertyRecords implements RecordStore {
       });
       if (reply.status === 404) return names;
       expectSuccess(reply, 'list user properties', UNAVAILABLE);
-      const results = (reply.body as { results?: { key: string }[] }).results ?? [];
+      const { results } = parseReply(userPropertyKeysReply, reply, 'list user properties');
       for (const { key } of results) {
         if (key.startsWith(KEY_PREFIX)) names.push(key.slice(KEY_PREFIX.length));
       }

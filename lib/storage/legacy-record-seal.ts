@@ -1,21 +1,15 @@
 /**
- * Tamper evidence. Confluence lets any user of the app change any user property through
- * AP.request where the as-user restriction is not enforced (the community thread), and every
- * app property always. So each record Keepsake writes carries an HMAC, made with the site's
- * key that only the server holds, over the owner, the record's name and its content: a value
- * changed around the server, or copied from another user, fails the check on read.
+ * Records as Keepsake wrote them before every record was encrypted (RecordEnvelope): plaintext
+ * content with an HMAC, made with the site's secret key, over the owner, the record's name and
+ * the content. Read only, so that those records open once more and are re-written encrypted.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { JsonObject } from './record-store';
 
 const SEAL_FIELD = 'seal';
 
-export class RecordSeal {
+export class LegacyRecordSeal {
   constructor(private readonly siteKey: Buffer) {}
-
-  seal(accountId: string, name: string, content: JsonObject): JsonObject {
-    return { ...content, [SEAL_FIELD]: this.mac(accountId, name, content) };
-  }
 
   /** The content without its seal when the seal is right, otherwise undefined. */
   open(accountId: string, name: string, record: JsonObject): JsonObject | undefined {
@@ -24,6 +18,11 @@ export class RecordSeal {
     const expected = Buffer.from(this.mac(accountId, name, content));
     const actual = Buffer.from(seal);
     return expected.length === actual.length && timingSafeEqual(expected, actual) ? content : undefined;
+  }
+
+  /** Writes a record in this old format: for tests that prove an old record survives the upgrade. */
+  seal(accountId: string, name: string, content: JsonObject): JsonObject {
+    return { ...content, [SEAL_FIELD]: this.mac(accountId, name, content) };
   }
 
   private mac(accountId: string, name: string, content: JsonObject): string {

@@ -6,19 +6,18 @@
 import type { Models } from '../database/models';
 import { KeepsakeError } from '../errors';
 import type { PreferenceService } from '../preferences/preference-service';
-import type { PreferencesView } from '../preferences/preference-view';
 import type { SiteContext } from '../sites/site-context';
 import { getPageFor } from '../confluence/pages';
 import type { SiteStorage } from '../storage/site-storage';
 import { MAX_SET_SIZE } from '../preferences/schema';
-import { LEGACY_COOKIES, MAX_COOKIE_LENGTH, parseLegacyCookies, type CookieResult, type LegacyValues } from './legacy-cookies';
+import type { CookieMigrationAnswer } from '../api/answers';
+import { LEGACY_COOKIES } from './legacy-cookie-names';
+import { MAX_COOKIE_LENGTH, MAX_COOKIES_TOTAL_LENGTH, parseLegacyCookies, type LegacyValues } from './legacy-cookies';
 
 const MAX_TITLE_LOOKUPS = 50;
 
-export interface CookieMigrationResult {
-  results: CookieResult[];
-  preferences: PreferencesView;
-}
+/** What a browser's legacy cookies became, and the user's preferences now (the API's CookieMigrationAnswer). */
+export type CookieMigrationResult = CookieMigrationAnswer;
 
 export class CookieMigration {
   constructor(
@@ -28,11 +27,26 @@ export class CookieMigration {
   ) {}
 
   async migrate(ctx: SiteContext, accountId: string, cookies: Record<string, string>): Promise<CookieMigrationResult> {
-    const tooLong = Object.entries(cookies).filter(([, v]) => v.length > MAX_COOKIE_LENGTH).map(([k]) => k);
+    // Refused whole, before any parsing: nothing is migrated, so the browser erases nothing.
+    const tooLong = Object.entries(cookies)
+      .filter(([, v]) => v.length > MAX_COOKIE_LENGTH)
+      .map(([k]) => k);
     if (tooLong.length > 0) {
       throw new KeepsakeError('PAYLOAD_TOO_LARGE', `Cookie values are limited to ${MAX_COOKIE_LENGTH} characters: ${tooLong.join(', ')}.`, {
         cookies: tooLong,
+        limit: MAX_COOKIE_LENGTH,
       });
+    }
+    const total = Object.values(cookies).reduce((sum, v) => sum + v.length, 0);
+    if (total > MAX_COOKIES_TOTAL_LENGTH) {
+      throw new KeepsakeError(
+        'PAYLOAD_TOO_LARGE',
+        `Cookie values are limited to ${MAX_COOKIES_TOTAL_LENGTH} characters together; these have ${total}.`,
+        {
+          totalLength: total,
+          limit: MAX_COOKIES_TOTAL_LENGTH,
+        },
+      );
     }
     const { values, results } = parseLegacyCookies(cookies);
     await this.fillTitles(ctx, accountId, values);
@@ -69,7 +83,18 @@ export class CookieMigration {
     if (ids.length === 0) return;
     const acting = this.storage.onBehalfOf(ctx, accountId);
     const titles = new Map(
-      await Promise.all(ids.map(async (id) => [id, await getPageFor(ctx.confluence, id, accountId, acting).then((p) => p.title, () => '')] as const)),
+      await Promise.all(
+        ids.map(
+          async (id) =>
+            [
+              id,
+              await getPageFor(ctx.confluence, id, accountId, acting).then(
+                (p) => p.title,
+                () => '',
+              ),
+            ] as const,
+        ),
+      ),
     );
     for (const page of untitled) page.title = titles.get(page.contentId) ?? '';
   }
