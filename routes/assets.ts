@@ -11,6 +11,8 @@ export function assetsRouter(root = join(process.cwd(), 'public')): Router {
     '/public',
     express.static(root, {
       index: false,
+      // A directory is not a file: a 404 with a code, not a redirect to it.
+      redirect: false,
       fallthrough: true,
       setHeaders(res, path) {
         res.setHeader('Cache-Control', /[\\/]build[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');

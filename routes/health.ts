@@ -1,6 +1,8 @@
 /** Probes for the platform: `/healthz` says the process answers, `/readyz` that the database does too. */
 import express, { type Router } from 'express';
 import type { Sequelize } from 'sequelize';
+import { KeepsakeError } from '../lib/errors';
+import { sendError } from './error-handler';
 
 export function healthRouter(sequelize: Sequelize): Router {
   const router = express.Router();
@@ -10,7 +12,7 @@ export function healthRouter(sequelize: Sequelize): Router {
   router.get('/readyz', (_req, res) => {
     sequelize.authenticate().then(
       () => res.json({ status: 'ready' }),
-      () => res.status(503).json({ code: 'NOT_READY', message: 'The database does not answer.' }),
+      () => sendError(res, new KeepsakeError('NOT_READY', 'The database does not answer.')),
     );
   });
   return router;

@@ -1,191 +1,192 @@
 /**
  * The iframes Confluence shows: the panel on every page, the personal page ("My Keepsake")
  * and the admin configuration page (docs/ui.md). Page loads carry Confluence's page-load JWT,
- * which ACE verifies (qsh included). Each page is rendered with the user's current state in
- * the HTML, so nothing is fetched before the user sees it; the scripts only handle changes.
+ * which the platform adapter verifies (qsh included; app.ts hands its check in). Routing only:
+ * each route gathers what its page needs and renders the pure page model of lib/pages/ with
+ * the user's current state in the HTML, so nothing is fetched before the user sees it. What is
+ * rendered does not grow with the user's sets.
  */
-import express, { type Request, type Response, type Router } from 'express';
-import type { AddOn } from 'atlassian-connect-express';
+import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response, type Router } from 'express';
+import hbs from 'express-hbs';
 import type { SiteAdministration } from '../lib/admin/site-administration';
 import { isSiteAdmin } from '../lib/auth/site-admin';
-import { PageAuthors } from '../lib/confluence/page-authors';
-import { KeepsakeError } from '../lib/errors';
+import type { PageAuthors } from '../lib/confluence/page-authors';
+import { translator, userLocale, type UserLocale } from '../lib/i18n';
+import { translateInView, type HelperOptions } from '../lib/i18n/view-helper';
 import type { Logger } from '../lib/logger';
+import { adminPage, forbiddenPage } from '../lib/pages/admin-page';
+import { failurePage } from '../lib/pages/failure-page';
+import { authorCard, panelPage, type AuthorCard } from '../lib/pages/panel-page';
+import { personalPage } from '../lib/pages/personal-page';
+import type { AccountReporting } from '../lib/personal-data/account-reporting';
 import type { PreferenceService } from '../lib/preferences/preference-service';
-import type { PreferencesView } from '../lib/preferences/preference-view';
-import { PROFILE_FIELDS, PROFILE_FIELD_LIMITS, VIEW_MODES, contentId, type ProfileField } from '../lib/preferences/schema';
+import { contentId } from '../lib/preferences/schema';
 import type { SiteContext, SiteContexts } from '../lib/sites/site-context';
-import { STORAGE_MODES } from '../lib/sites/site-settings';
 import { AssetManifest } from './asset-manifest';
+import { toKeepsakeError } from './error-handler';
+import { handle } from './handle';
+import { ATLASSIAN_ALL_JS, setPagePolicy } from './security-headers';
 
 export interface IframeDependencies {
-  addon: AddOn;
+  /** The platform's check of a page-load token: on success it leaves {@link PageLoad} in res.locals. */
+  authenticate: RequestHandler;
   contexts: SiteContexts;
   preferences: PreferenceService;
   administration: SiteAdministration;
-  logger: Logger;
-  pageAuthors?: PageAuthors;
+  /** The site's personal-data reporting cycle, shown on the admin page. */
+  reporting: AccountReporting;
+  /** Page authors and display names kept in memory for the panel's author card. */
+  pageAuthors: PageAuthors;
   assets?: AssetManifest;
 }
 
-interface AceLocals {
+/** Who loaded a page, and from where, as the page-load check found them. */
+export interface PageLoad {
   clientKey: string;
   userAccountId: string;
   hostBaseUrl: string;
+  hostScriptUrl: string;
 }
 
-/** How long a page author's display name is reused before Confluence is asked again. */
-const DISPLAY_NAME_MAX_AGE_MS = 10 * 60 * 1000;
-const VIEW_MODE_LABELS: Record<(typeof VIEW_MODES)[number], string> = { comfortable: 'Comfortable', compact: 'Compact', focus: 'Focus' };
-const TRACKING_LABELS = { analytics: 'Usage analytics', productEmails: 'Product emails' } as const;
-const PROFILE_LABELS: Record<ProfileField, string> = { pronouns: 'Pronouns', workingHours: 'Working hours', location: 'Location', note: 'About me' };
-const STORAGE_LABELS: Record<(typeof STORAGE_MODES)[number], string> = {
-  auto: 'Automatic (user properties when the site allows them)',
-  'user-properties': 'User properties',
-  'app-properties': 'App properties',
-};
-
-/** The page author's public card, as the panel shows it. */
-interface AuthorCard {
-  displayName: string;
-  own: boolean;
-  tampered: boolean;
-  fields: { label: string; value: string }[];
-}
+/** The iframes' paths: a failure on a page load is answered with a page ({@link iframeFailurePages}). */
+export const IFRAME_PATHS = ['/panel', '/my-keepsake', '/admin'] as const;
 
 export function iframeRouter({
-  addon,
+  authenticate,
   contexts,
   preferences,
   administration,
-  logger,
-  pageAuthors = new PageAuthors(DISPLAY_NAME_MAX_AGE_MS),
+  reporting,
+  pageAuthors,
   assets = new AssetManifest(),
 }: IframeDependencies): Router {
   const router = express.Router();
+  hbs.handlebars.registerHelper('t', (key: unknown, options: HelperOptions) => translateInView(key, options));
 
   /**
-   * An iframe route: ACE verifies Confluence's page-load token, then `render` gets the site and
-   * the user. A failure is a page too, with a sentence for a person (never JSON in an iframe).
+   * An iframe route: the platform verifies Confluence's page-load token; the page may then be
+   * framed by that site only (security-headers.ts), and `render` gets the site and the user. A failure
+   * goes on to {@link iframeFailurePages}: a page with a sentence for a person, never JSON.
    */
-  const iframe = (path: string, render: (ctx: SiteContext, user: AceLocals, req: Request, res: Response) => Promise<void>) =>
-    router.get(path, addon.authenticate(), async (req, res) => {
-      const user = res.locals as AceLocals;
-      try {
-        await render(await contexts.forClient(user.clientKey), user, req, res);
-      } catch (error) {
-        const known = error instanceof KeepsakeError ? error : undefined;
-        if (!known) logger.error({ err: error, path }, 'iframe failed');
-        if (known?.retryAfter !== undefined) res.setHeader('Retry-After', String(known.retryAfter));
-        res.status(known?.status ?? 500).render('unavailable', {
-          ...page(undefined, 'sizeToParent:true'),
-          title: 'Keepsake',
-          message: known?.code.startsWith('CONFLUENCE_')
-            ? 'Keepsake cannot reach Confluence just now. Your preferences are safe; reload the page in a moment.'
-            : 'Keepsake could not show this just now. Your preferences are safe; reload the page, and tell your site admin if it persists.',
+  const iframe = (
+    path: (typeof IFRAME_PATHS)[number],
+    render: (ctx: SiteContext, user: PageLoad, req: Request, res: Response) => Promise<void>,
+  ) =>
+    router.get(
+      path,
+      authenticate,
+      handle(async (req, res) => {
+        const user = res.locals as PageLoad;
+        setPagePolicy(res, {
+          siteBaseUrl: user.hostBaseUrl,
+          hostScriptUrl: user.hostScriptUrl,
+          production: req.app.get('env') === 'production',
         });
-      }
-    });
+        await render(await contexts.forClient(user.clientKey), user, req, res);
+      }),
+    );
 
-  /** Scripts and styles of a page, by their content-hashed names. */
-  const page = (script: string | undefined, allJsOptions: string) => ({
-    styleUrl: assets.url('keepsake.css'),
-    scriptUrl: script === undefined ? undefined : assets.url(script),
-    allJsOptions,
-  });
+  const page = pageAssets(assets);
 
-  async function authorCard(ctx: SiteContext, pageId: string, viewer: string): Promise<AuthorCard | undefined> {
+  async function authorCardOf(ctx: SiteContext, pageId: string, viewer: string, reader: UserLocale): Promise<AuthorCard | undefined> {
     const author = await pageAuthors.of(ctx.confluence, pageId);
     if (!author) return undefined;
     const card = await preferences.profile(ctx, author.accountId, viewer);
-    return {
-      displayName: author.displayName || 'The author',
-      own: author.accountId === viewer,
-      tampered: card.tampered,
-      fields: PROFILE_FIELDS.filter((f) => card.profile[f]).map((f) => ({ label: PROFILE_LABELS[f], value: card.profile[f] as string })),
-    };
+    return authorCard(author, card, ctx.site.settings, viewer, translator(reader.language));
   }
 
-  iframe('/panel', async (ctx, { userAccountId }, req, res) => {
+  iframe('/panel', async (ctx, { userAccountId, hostBaseUrl }, req, res) => {
     const parsedId = contentId.safeParse(req.query.pageId);
     const pageId = parsedId.success ? parsedId.data : '';
-    const [state, author] = await Promise.all([
+    const reader = readerOf(req);
+    const [view, author] = await Promise.all([
       preferences.view(ctx, userAccountId),
       // The card is secondary: a page Keepsake cannot read still gets its panel.
-      pageId ? authorCard(ctx, pageId, userAccountId).catch(() => 'unavailable' as const) : undefined,
+      pageId ? authorCardOf(ctx, pageId, userAccountId, reader).catch(() => 'unavailable' as const) : undefined,
     ]);
-    const on = (set: 'bookmarks' | 'watches') => state[set].some((p) => p.contentId === pageId);
-    res.render('panel', {
-      ...page('panel.js', 'resize:false'),
-      title: 'Keepsake',
-      state,
-      stateJson: embeddable(state),
-      pageId,
-      bookmarked: on('bookmarks'),
-      watched: on('watches'),
-      viewModes: VIEW_MODES.map((value) => ({ value, label: VIEW_MODE_LABELS[value], checked: state.viewMode === value })),
-      tracking: (Object.keys(TRACKING_LABELS) as (keyof typeof TRACKING_LABELS)[]).map((key) => ({ key, label: TRACKING_LABELS[key], checked: state.tracking[key] })),
-      author: author === 'unavailable' ? undefined : author,
-      authorUnavailable: author === 'unavailable',
-    });
+    res.render('panel', { ...page('panel.js', 'resize:false'), ...panelPage({ view, pageId, author, reader, hostBaseUrl }) });
   });
 
-  iframe('/my-keepsake', async (ctx, { userAccountId, hostBaseUrl }, _req, res) => {
-    const state = await preferences.view(ctx, userAccountId);
-    const pageLink = (p: PreferencesView['bookmarks'][number]) => ({
-      ...p,
-      title: p.title || `Page ${p.contentId}`,
-      href: `${hostBaseUrl}/pages/viewpage.action?pageId=${encodeURIComponent(p.contentId)}`,
-      added: p.addedAt.slice(0, 10),
-    });
-    const fields = ctx.site.settings.profileFields;
+  iframe('/my-keepsake', async (ctx, { userAccountId, hostBaseUrl }, req, res) => {
+    const view = await preferences.view(ctx, userAccountId);
     res.render('personal', {
-      ...page('personal.js', 'sizeToParent:true'),
-      title: 'My Keepsake',
-      bookmarks: state.bookmarks.map(pageLink),
-      watches: state.watches.map(pageLink),
-      profileFields: PROFILE_FIELDS.filter((f) => fields[f].enabled).map((f) => ({
-        name: f,
-        label: PROFILE_LABELS[f],
-        value: state.profile[f] ?? '',
-        maxLength: PROFILE_FIELD_LIMITS[f],
-        multiline: f === 'note',
-        public: fields[f].public,
-      })),
-      tampered: state.tampered,
+      ...page('personal.js', 'resize:false'),
+      ...personalPage(view, ctx.site.settings, readerOf(req), hostBaseUrl),
     });
   });
 
-  iframe('/admin', async (ctx, { userAccountId }, _req, res) => {
+  iframe('/admin', async (ctx, { userAccountId }, req, res) => {
+    const reader = readerOf(req);
     if (!(await isSiteAdmin(ctx.confluence, userAccountId))) {
-      res.status(403).render('forbidden', {
-        ...page(undefined, 'sizeToParent:true'),
-        title: 'Keepsake settings',
-        message: 'Only Confluence administrators can see or change Keepsake’s settings.',
-      });
+      res.status(403).render('forbidden', { ...page(undefined, 'sizeToParent:true'), ...forbiddenPage(reader) });
       return;
     }
-    const settings = ctx.site.settings;
-    const stats = await administration.stats(ctx);
-    const reasons = Object.entries(stats.migrations.rejectedByCode);
-    const maxReason = Math.max(1, ...reasons.map(([, n]) => n));
-    res.render('admin', {
-      ...page('admin.js', 'sizeToParent:true'),
-      title: 'Keepsake settings',
-      storage: stats.storage,
-      modes: STORAGE_MODES.map((value) => ({ value, label: STORAGE_LABELS[value], selected: settings.mode === value })),
-      viewModes: VIEW_MODES.map((value) => ({ value, label: VIEW_MODE_LABELS[value], selected: settings.defaults.viewMode === value })),
-      defaults: settings.defaults,
-      profileFields: PROFILE_FIELDS.map((f) => ({ name: f, label: PROFILE_LABELS[f], ...settings.profileFields[f] })),
-      actAsUser: settings.actAsUser,
-      stats,
-      reasons: reasons.map(([code, count]) => ({ code, count, percent: Math.round((count / maxReason) * 100) })),
-    });
+    const [stats, personalData] = await Promise.all([administration.stats(ctx), reporting.status(ctx.site.clientKey)]);
+    res.render('admin', { ...page('admin.js', 'resize:false'), ...adminPage(ctx.site.settings, stats, personalData, reader) });
   });
   return router;
 }
 
-/** JSON safe inside a <script> element: no `</script>` or `<!--` can close it early. */
-function embeddable(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c');
+/**
+ * Who reads the page: Confluence's `loc` and `tz` of the page load (covered by the page-load
+ * JWT's qsh, which the platform checked), English and UTC when absent or unreadable.
+ */
+function readerOf(req: Request): UserLocale {
+  const text = (name: string) => {
+    const value = req.query[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  return userLocale(text('loc'), text('tz'));
+}
+
+/** Scripts and styles of a page, by their content-hashed names. */
+function pageAssets(assets: AssetManifest) {
+  return (script: string | undefined, allJsOptions: string) => ({
+    styleUrl: assets.url('keepsake.css'),
+    scriptUrl: script === undefined ? undefined : assets.url(script),
+    allJsOptions,
+  });
+}
+
+export interface IframeFailureDependencies {
+  /** Where the pages load all.js from, when it is not Atlassian's CDN. */
+  hostScriptUrl?: string;
+  logger: Logger;
+  assets?: AssetManifest;
+}
+
+/**
+ * Errors on a page load of an iframe (GET or HEAD of {@link IFRAME_PATHS}) become a page with
+ * a sentence for a person: a token the platform refused, a request Keepsake cannot read, a
+ * failure while rendering. Every other error goes on to the JSON error handler. Before authentication the
+ * site is unknown, so the page keeps the default of security-headers.ts for framing.
+ */
+export function iframeFailurePages({
+  hostScriptUrl: configured,
+  logger,
+  assets = new AssetManifest(),
+}: IframeFailureDependencies): ErrorRequestHandler {
+  const page = pageAssets(assets);
+  const hostScriptUrl = configured || ATLASSIAN_ALL_JS;
+  return (error: unknown, req, res, next) => {
+    if (!isPageLoad(req) || res.headersSent) return next(error);
+    const known = toKeepsakeError(error);
+    if (!known) logger.error({ err: error, path: req.path }, 'iframe failed');
+    else if (known.status < 500) logger.debug({ code: known.code, path: req.path }, known.message);
+    const authenticated = Boolean((res.locals as Partial<PageLoad>).clientKey);
+    if (!authenticated) {
+      setPagePolicy(res, { hostScriptUrl, production: req.app.get('env') === 'production' });
+    }
+    if (known?.retryAfter !== undefined) res.setHeader('Retry-After', String(known.retryAfter));
+    // Before the page load is checked, loc and tz are only a hint; they choose words, nothing else.
+    res
+      .status(known?.status ?? 500)
+      .render('unavailable', { ...page(undefined, 'sizeToParent:true'), hostScriptUrl, ...failurePage(known, readerOf(req)) });
+  };
+}
+
+/** A GET or HEAD of an iframe's path as Express routes it: any case, one optional trailing slash. */
+function isPageLoad(req: Request): boolean {
+  const path = req.path.toLowerCase().replace(/(.)\/$/, '$1');
+  return (req.method === 'GET' || req.method === 'HEAD') && (IFRAME_PATHS as readonly string[]).includes(path);
 }
