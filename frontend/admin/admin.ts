@@ -1,17 +1,22 @@
 // The admin configuration page: saves the site's settings (storage mode, defaults for new
-// users, profile fields, acting as the user) and refreshes the migration figures. The page
-// arrives filled in; only a save or a refresh calls the API.
+// users, profile fields, acting as the user), follows a storage move as it runs, refreshes the
+// migration figures and runs the personal-data reporting cycle now. The page arrives filled
+// in; only a save, a refresh, a run or a move under way calls the API.
 import { flagError, flagNotice } from '../shared/flags';
+import { t } from '../shared/i18n';
+import { fitToContent } from '../shared/fit-to-content';
+import type { AdminStats, CycleOutcome, StorageStatus } from '../shared/api-types';
 import { callApi } from '../shared/keepsake-api';
-import { showMigrationStats, type SiteStats } from './migration-stats';
+import { followConfluenceTheme } from '../shared/theming';
+import { showMigrationStats } from './migration-stats';
+import { doneSentence, pausedSentence, showPersonalData } from './personal-data';
+import { initStorageMove, showStorage } from './storage-move';
 
-interface StorageStatus {
-  mode: string;
-  detectedBackend: string | null;
-  activeBackend: string | null;
-}
+followConfluenceTheme();
 
 const form = document.getElementById('ks-settings-form') as HTMLFormElement;
+// The page is as tall as its content: the host page scrolls, not the iframe as well.
+fitToContent(document.body);
 
 function checked(name: string): boolean {
   return (form.elements.namedItem(name) as HTMLInputElement).checked;
@@ -29,18 +34,24 @@ function settingsFromForm(): object {
   }
   return {
     mode: value('mode'),
-    defaults: { viewMode: value('defaultViewMode'), tracking: { analytics: checked('defaultAnalytics'), productEmails: checked('defaultProductEmails') } },
+    defaults: {
+      viewMode: value('defaultViewMode'),
+      tracking: { analytics: checked('defaultAnalytics'), productEmails: checked('defaultProductEmails') },
+    },
     profileFields,
     actAsUser: checked('actAsUser'),
   };
 }
 
-function showStorage(storage: StorageStatus): void {
-  const detected = document.getElementById('ks-detected-backend');
-  if (detected) detected.textContent = storage.detectedBackend ?? 'not detected yet';
-  const active = document.getElementById('ks-active-backend');
-  if (active) active.textContent = storage.activeBackend ?? 'none yet';
-}
+// A field nobody can fill in cannot be public: its Public box is off limits until it is enabled again
+// (what it says is kept, and applies once the field is enabled).
+form.addEventListener('change', (event) => {
+  const box = event.target as HTMLInputElement;
+  const field = box.closest<HTMLElement>('[data-profile-field]')?.dataset.profileField;
+  if (!field || box.name !== `field-${field}-enabled`) return;
+  const publicBox = form.elements.namedItem(`field-${field}-public`) as HTMLInputElement | null;
+  if (publicBox) publicBox.disabled = !box.checked;
+});
 
 form.addEventListener('submit', (event) => {
   event.preventDefault();
@@ -50,21 +61,51 @@ form.addEventListener('submit', (event) => {
     .then(
       ({ storage }) => {
         showStorage(storage);
-        flagNotice('Settings saved', 'Keepsake uses the new settings from now on.', 'success');
+        if (storage.move?.state === 'moving') {
+          flagNotice(t('admin.saved'), t('admin.saved.moving'), 'success');
+        } else {
+          flagNotice(t('admin.saved'), t('admin.saved.body'), 'success');
+        }
       },
-      (error: unknown) => flagError('Keepsake could not save the settings', error),
+      (error: unknown) => flagError(t('admin.error.save'), error),
     )
     .finally(() => {
       if (save) save.disabled = false;
     });
 });
 
+initStorageMove();
+
+function showStats(stats: AdminStats): void {
+  showMigrationStats(stats);
+  showStorage(stats.storage);
+  showPersonalData(stats.personalData);
+}
+
 document.getElementById('ks-refresh-stats')?.addEventListener('click', () => {
-  callApi<SiteStats & { storage?: StorageStatus }>('GET', '/api/admin/stats').then(
-    (stats) => {
-      showMigrationStats(stats);
-      if (stats.storage) showStorage(stats.storage);
-    },
-    (error: unknown) => flagError('Keepsake could not load the figures', error),
-  );
+  callApi<AdminStats>('GET', '/api/admin/stats').then(showStats, (error: unknown) => flagError(t('admin.error.figures'), error));
+});
+
+// "Run now": the site's reporting cycle at once (a paused one resumes). The button stays
+// focusable while it runs (aria-busy, aria-disabled), so a keyboard user keeps their place.
+const runNow = document.getElementById('ks-pd-run') as HTMLButtonElement | null;
+runNow?.addEventListener('click', () => {
+  if (runNow.getAttribute('aria-busy') === 'true') return;
+  runNow.setAttribute('aria-busy', 'true');
+  runNow.setAttribute('aria-disabled', 'true');
+  callApi<CycleOutcome>('POST', '/api/admin/personal-data/report')
+    .then(async (outcome) => {
+      showPersonalData(outcome);
+      if (outcome.state === 'done') flagNotice(t('admin.pd.doneTitle'), doneSentence(outcome), 'success');
+      else if (outcome.state === 'paused') flagNotice(t('admin.pd.pausedTitle'), pausedSentence(outcome.pausedBecause), 'warning');
+      else if (outcome.state === 'busy') flagNotice(t('admin.pd.busyTitle'), t('admin.pd.busy'));
+      else flagNotice(t('admin.pd.notDueTitle'), t('admin.pd.notDue'));
+      // The last cycle's time comes only with the stats; the rest is already shown.
+      await callApi<AdminStats>('GET', '/api/admin/stats').then(showStats, () => undefined);
+    })
+    .catch((error: unknown) => flagError(t('admin.pd.error'), error))
+    .finally(() => {
+      runNow.removeAttribute('aria-busy');
+      runNow.removeAttribute('aria-disabled');
+    });
 });

@@ -1,9 +1,7 @@
 // The migration figures and their small bar chart (rejected cookies by reason), updated in
 // place after a refresh. The server renders the same markup first.
-export interface SiteStats {
-  usersWithPreferences: number;
-  migrations: { users: number; cookiesMigrated: number; cookiesRejected: number; rejectedByCode: Record<string, number> };
-}
+import type { SiteStats } from '../shared/api-types';
+import { i18n } from '../shared/i18n';
 
 function setFigure(id: string, value: number): void {
   const element = document.getElementById(id);
@@ -25,7 +23,9 @@ export function showMigrationStats(stats: SiteStats): void {
       row.className = 'ks-bar-row';
       const label = document.createElement('span');
       label.className = 'ks-bar-label';
-      label.textContent = code;
+      // Why a cookie was not fully moved, in the admin's words (routes/iframes.ts labels the server's chart the same way).
+      label.textContent = i18n.maybe(`admin.reason.${code}`) ?? code;
+      label.dataset.code = code;
       const bar = document.createElement('span');
       bar.className = 'ks-bar';
       bar.style.width = `${Math.round((count / max) * 100)}%`;

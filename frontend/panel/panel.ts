@@ -1,4 +1,4 @@
-// The web panel on every page. Its state is in the HTML already; this script makes the
+// The web panel on every page. Its state (only what it shows) is in the HTML already; this script makes the
 // controls work, sizes the iframe with AP.resize whenever the panel's size changes, collapses
 // it to a thin bar on request (a preference like the others, so it follows the user), and moves
 // any legacy AP.cookie values of this browser into the user's preferences.
@@ -8,29 +8,31 @@
 // bookmark-then-unbookmark, and Hide then Show ends shown. The controls show the user's latest
 // choice at once; the server's answer is shown when no newer change is waiting, so an older
 // answer never overwrites a newer choice.
-import type { CookieMigrationAnswer, PreferencesView, SetName } from '../shared/api-types';
+import type { CookieMigrationAnswer, PanelState, PreferencesSummary, SetChange, SetName } from '../shared/api-types';
 import { flagError, flagNotice } from '../shared/flags';
+import { t } from '../shared/i18n';
 import { embeddedJson } from '../shared/embedded-json';
+import { fitToContent } from '../shared/fit-to-content';
 import { callApi } from '../shared/keepsake-api';
+import { followConfluenceTheme } from '../shared/theming';
 import { migrateLegacyCookies } from './legacy-cookie-migration';
-import { showState } from './panel-state';
+import { migrationNotice } from './legacy-cookie-notice';
+import { afterAnswer, fromView, showState } from './panel-state';
+
+followConfluenceTheme();
 
 const root = document.getElementById('keepsake-panel') as HTMLElement;
 const body = document.getElementById('ks-body') as HTMLElement;
 const collapse = document.getElementById('ks-collapse') as HTMLButtonElement;
 const pageId = root.dataset.pageId ?? '';
 /** The last state the server confirmed; a failed change shows it again. */
-let lastState = embeddedJson<PreferencesView>('keepsake-state');
-
-function fit(): void {
-  AP.resize('100%', `${Math.ceil(root.getBoundingClientRect().height)}px`);
-}
+let lastState = embeddedJson<PanelState>('keepsake-state');
 
 function setCollapsed(collapsed: boolean): void {
   body.hidden = collapsed;
   root.classList.toggle('ks-collapsed', collapsed);
   collapse.setAttribute('aria-expanded', String(!collapsed));
-  collapse.textContent = collapsed ? 'Show' : 'Hide';
+  collapse.textContent = collapsed ? t('panel.show') : t('panel.hide');
 }
 
 /** The end of the chain of changes: each one starts when the one before it has ended. */
@@ -54,14 +56,14 @@ function showConfirmedIfSettled(): void {
 }
 
 /** Queues one change; the control is busy until its answer comes. */
-function change(control: HTMLElement, action: () => Promise<PreferencesView>, failure: string): void {
+function change(control: HTMLElement, action: () => Promise<PreferencesSummary | SetChange>, failure: string): void {
   waiting += 1;
   control.setAttribute('aria-busy', 'true');
   root.setAttribute('aria-busy', 'true');
   void inTurn(action)
     .then(
-      (view) => {
-        lastState = view;
+      (answer) => {
+        lastState = afterAnswer(lastState, answer);
       },
       (error: unknown) => flagError(failure, error),
     )
@@ -82,8 +84,11 @@ for (const button of root.querySelectorAll<HTMLButtonElement>('button[data-set]'
     if (label) label.textContent = (want ? button.dataset.onLabel : button.dataset.offLabel) ?? '';
     change(
       button,
-      () => (want ? callApi('POST', `/api/${set}`, { contentId: pageId }) : callApi('DELETE', `/api/${set}/${encodeURIComponent(pageId)}`)),
-      set === 'bookmarks' ? 'Keepsake could not change the bookmark' : 'Keepsake could not change the watch',
+      () =>
+        want
+          ? callApi<SetChange>('POST', `/api/${set}`, { contentId: pageId })
+          : callApi<SetChange>('DELETE', `/api/${set}/${encodeURIComponent(pageId)}`),
+      set === 'bookmarks' ? t('panel.error.bookmark') : t('panel.error.watch'),
     );
   });
 }
@@ -93,10 +98,10 @@ root.addEventListener('change', (event) => {
   if (input.name === 'viewMode') {
     const viewMode = input.value;
     root.dataset.viewMode = viewMode;
-    change(input, () => callApi('PATCH', '/api/preferences', { viewMode }), 'Keepsake could not change the view mode');
+    change(input, () => callApi<PreferencesSummary>('PATCH', '/api/preferences', { viewMode }), t('panel.error.viewMode'));
   } else if (input.dataset.tracking) {
     const patch = { tracking: { [input.dataset.tracking]: input.checked } };
-    change(input, () => callApi('PATCH', '/api/preferences', patch), 'Keepsake could not change your tracking choice');
+    change(input, () => callApi<PreferencesSummary>('PATCH', '/api/preferences', patch), t('panel.error.tracking'));
   }
 });
 
@@ -104,19 +109,31 @@ collapse.addEventListener('click', () => {
   const collapsed = !body.hidden;
   // At once, then as the server confirms (a failure shows the last confirmed state).
   setCollapsed(collapsed);
-  change(collapse, () => callApi('PATCH', '/api/preferences', { panelCollapsed: collapsed }), 'Keepsake could not keep the panel hidden');
+  change(
+    collapse,
+    () => callApi<PreferencesSummary>('PATCH', '/api/preferences', { panelCollapsed: collapsed }),
+    t('panel.error.collapse'),
+  );
 });
 
 setCollapsed(lastState.panelCollapsed);
-// One observer for every change of size: collapsing, a view mode, a flag-free re-render.
-new ResizeObserver(() => fit()).observe(root);
+// Every change of size resizes the iframe: collapsing, a view mode, the card.
+fitToContent(root);
+
+// "Add a public card in My Keepsake": Confluence moves to the page (a plain link without script).
+root.querySelector<HTMLAnchorElement>('a[data-module-key]')?.addEventListener('click', (event) => {
+  if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+  const link = event.currentTarget as HTMLAnchorElement;
+  event.preventDefault();
+  AP.navigator.go('addonModule', { addonKey: link.dataset.addonKey, moduleKey: link.dataset.moduleKey });
+});
 
 /** The migration's call, in turn with the user's changes; its answer is the server's state then. */
 function sendLegacyCookies(cookies: Record<string, string>): Promise<CookieMigrationAnswer> {
   waiting += 1;
   return inTurn(() => callApi<CookieMigrationAnswer>('POST', '/api/migrations/cookies', { cookies }))
     .then((answer) => {
-      lastState = answer.preferences;
+      lastState = fromView(answer.preferences, pageId);
       return answer;
     })
     .finally(() => {
@@ -130,15 +147,11 @@ migrateLegacyCookies(sendLegacyCookies).then(
     // Tells tests and scripts the migration step is over (there was nothing to do, or it is done).
     root.dataset.migration = answer ? 'done' : 'none';
     if (!answer) return;
-    const problems = answer.results.filter((r) => r.outcome === 'partial' || r.outcome === 'rejected');
-    if (problems.length > 0) {
-      flagNotice('Some settings from this browser were incomplete', problems.map((p) => `${p.cookie}: ${p.message ?? p.outcome}`).join(' '), 'warning');
-    } else {
-      flagNotice('Your settings now follow you', 'Keepsake moved the settings this browser kept into your Confluence profile.', 'success');
-    }
+    const notice = migrationNotice(answer);
+    flagNotice(notice.title, notice.body, notice.type);
   },
   (error: unknown) => {
     root.dataset.migration = 'failed';
-    flagError('Keepsake could not move this browser’s settings yet', error);
+    flagError(t('panel.error.migration'), error);
   },
 );

@@ -35,7 +35,11 @@ export async function callApi<T>(method: string, path: string, body?: unknown): 
   }
   if (!response.ok) {
     const error = parsed as Partial<ApiErrorBody> | undefined;
-    throw new ApiError(response.status, error?.code ?? 'HTTP_' + response.status, error?.message ?? `Keepsake answered ${response.status}.`);
+    throw new ApiError(
+      response.status,
+      error?.code ?? 'HTTP_' + response.status,
+      error?.message ?? `Keepsake answered ${response.status}.`,
+    );
   }
   return parsed as T;
 }
