@@ -1,5 +1,5 @@
 // The code path of AP.request: a call from a user's iframe of an app, run as that user and
-// checked against the app's scopes (confluence-facts.md §4). Used by POST /_emulator/ap-request
+// checked against the app's scopes (docs/platform-facts.md §8). Used by POST /_emulator/ap-request
 // and by the host pages. The call goes over loopback through the same REST stack (faults,
 // request log, as-user restriction), authenticated with a one-time ticket.
 import { AP_REQUEST_AUTH_SCHEME } from './auth/ap-request-tickets';
@@ -31,7 +31,10 @@ const FORBIDDEN_HEADERS = new Set(['authorization', 'cookie', 'host', 'content-l
 
 function targetUrl(ctx: EmulatorContext, path: string): string {
   if (!path.startsWith('/') || path.startsWith('//')) {
-    throw new HttpError(400, `path must be relative to the site and start with "/", e.g. "/rest/api/user/current"; got ${JSON.stringify(path)}`);
+    throw new HttpError(
+      400,
+      `path must be relative to the site and start with "/", e.g. "/rest/api/user/current"; got ${JSON.stringify(path)}`,
+    );
   }
   const url = new URL(`${ctx.urls.siteUrl}${path}`);
   if (!url.pathname.startsWith('/wiki/')) throw new HttpError(400, `path ${JSON.stringify(path)} leaves the site`);
@@ -40,7 +43,8 @@ function targetUrl(ctx: EmulatorContext, path: string): string {
 
 export async function callAsUser(ctx: EmulatorContext, call: ApRequestCall): Promise<ApRequestResult> {
   const method = call.method.toUpperCase();
-  if (!METHODS.has(method)) throw new HttpError(400, `method must be one of ${[...METHODS].join(', ')}; got ${JSON.stringify(call.method)}`);
+  if (!METHODS.has(method))
+    throw new HttpError(400, `method must be one of ${[...METHODS].join(', ')}; got ${JSON.stringify(call.method)}`);
   if (!ctx.site.installedApp(call.appKey)) throw new HttpError(404, `The app ${call.appKey} is not installed on this site`);
   if (!ctx.site.findAccount(call.accountId)) throw new HttpError(404, `No user with accountId ${call.accountId}`);
   const url = targetUrl(ctx, call.path);

@@ -3,7 +3,7 @@
 // (https://developer.atlassian.com/cloud/confluence/rest/v1/intro/#status-codes); the
 // emulator answers that shape under /wiki/rest/api and the short {statusCode, message}
 // everywhere else. Never a stack trace, never an HTML page.
-import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 
 export class HttpError extends Error {
@@ -51,15 +51,6 @@ export function sendError(req: Request, res: Response, status: number, message: 
   if (res.headersSent) return;
   res.set(headers);
   res.status(status).json(errorBody(status, message, usesConfluenceEnvelope(req)));
-}
-
-/** Express 4 does not route rejected promises to the error handler; this does. */
-export function handleAsync(
-  handler: (req: Request, res: Response, next: NextFunction) => Promise<void>,
-): RequestHandler {
-  return (req, res, next) => {
-    handler(req, res, next).catch(next);
-  };
 }
 
 export function notFoundHandler(): RequestHandler {

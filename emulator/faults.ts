@@ -17,10 +17,25 @@ export const faultPatchSchema = z.strictObject({
   status: z.number().int().min(400).max(599).optional(),
   retryAfter: z.number().int().min(0).optional(),
   count: z.number().int().min(1).optional(),
+  /** With `status`: only calls whose path (from /wiki) starts with this count, and the first `skip` of them pass. */
+  pathPrefix: z.string().startsWith('/').optional(),
+  skip: z.number().int().min(0).optional(),
   /** More than this many calls per second from one app answer 429; null switches it off. */
   rateLimitPerSecond: z.number().int().min(1).nullable().optional(),
   /** Every user-property call answers 404, as on a site without them. */
   userPropertiesOff: z.boolean().optional(),
+  /**
+   * The next `count` REST calls with this method are held for `latencyMs` before they are
+   * served: a write that lands late, after calls made later (as a slow network delivers it).
+   */
+  slowNext: z
+    .strictObject({
+      method: z.enum(['GET', 'POST', 'PUT', 'DELETE']),
+      latencyMs: z.number().int().min(1).max(60_000),
+      count: z.number().int().min(1).default(1),
+    })
+    .nullable()
+    .optional(),
 });
 
 export type FaultPatch = z.infer<typeof faultPatchSchema>;
@@ -29,13 +44,14 @@ export interface FaultState {
   latencyMs: number;
   errorRate: number;
   errorStatus: number;
-  next: { status: number; retryAfter: number | null; remaining: number } | null;
+  next: { status: number; retryAfter: number | null; remaining: number; pathPrefix: string | null; skip: number } | null;
   rateLimitPerSecond: number | null;
   userPropertiesOff: boolean;
+  slowNext: { method: string; latencyMs: number; remaining: number } | null;
 }
 
 function noFaults(): FaultState {
-  return { latencyMs: 0, errorRate: 0, errorStatus: 500, next: null, rateLimitPerSecond: null, userPropertiesOff: false };
+  return { latencyMs: 0, errorRate: 0, errorStatus: 500, next: null, rateLimitPerSecond: null, userPropertiesOff: false, slowNext: null };
 }
 
 const USER_PROPERTY_PATH = /^\/wiki\/rest\/api\/user\/[^/]+\/property(\/|$)/;
@@ -57,13 +73,26 @@ export class Faults {
     if (patch.errorRate !== undefined) s.errorRate = patch.errorRate;
     if (patch.errorStatus !== undefined) s.errorStatus = patch.errorStatus;
     if (patch.status !== undefined) {
-      s.next = { status: patch.status, retryAfter: patch.retryAfter ?? null, remaining: patch.count ?? 1 };
+      s.next = {
+        status: patch.status,
+        retryAfter: patch.retryAfter ?? null,
+        remaining: patch.count ?? 1,
+        pathPrefix: patch.pathPrefix ?? null,
+        skip: patch.skip ?? 0,
+      };
     }
     if (patch.rateLimitPerSecond !== undefined) {
       s.rateLimitPerSecond = patch.rateLimitPerSecond;
       this.windows.clear();
     }
     if (patch.userPropertiesOff !== undefined) s.userPropertiesOff = patch.userPropertiesOff;
+    if (patch.slowNext !== undefined) {
+      s.slowNext = patch.slowNext && {
+        method: patch.slowNext.method,
+        latencyMs: patch.slowNext.latencyMs,
+        remaining: patch.slowNext.count,
+      };
+    }
     return this.current();
   }
 
@@ -74,8 +103,13 @@ export class Faults {
 
   /** Runs first: delays the call. */
   latency(): RequestHandler {
-    return (_req, _res, next) => {
-      const ms = this.state.latencyMs;
+    return (req, _res, next) => {
+      let ms = this.state.latencyMs;
+      const slow = this.state.slowNext;
+      if (slow && slow.method === req.method) {
+        ms += slow.latencyMs;
+        if (--slow.remaining === 0) this.state.slowNext = null;
+      }
       if (ms > 0) setTimeout(next, ms);
       else next();
     };
@@ -111,7 +145,10 @@ export class Faults {
           return;
         }
       }
-      if (s.next && s.next.remaining > 0) {
+      const matches = s.next !== null && (s.next.pathPrefix === null || req.originalUrl.startsWith(s.next.pathPrefix));
+      if (s.next && matches && s.next.skip > 0) {
+        s.next.skip -= 1;
+      } else if (s.next && matches && s.next.remaining > 0) {
         const { status, retryAfter } = s.next;
         s.next.remaining -= 1;
         if (s.next.remaining === 0) s.next = null;
@@ -123,7 +160,7 @@ export class Faults {
         sendError(req, res, s.errorStatus, `Injected fault: a share of ${s.errorRate} of calls answers ${s.errorStatus}`);
         return;
       }
-      if (s.userPropertiesOff && USER_PROPERTY_PATH.test(req.originalUrl)) {
+      if (s.userPropertiesOff && USER_PROPERTY_PATH.test(req.originalUrl.split('?', 1)[0])) {
         sendError(req, res, 404, 'User properties are not available on this site');
         return;
       }

@@ -37,6 +37,7 @@ async function main(): Promise<void> {
       `  CONNECT_KEYS_CDN_URL:    ${emulator.keysUrl}`,
       `  OAuth 2.0 server:        ${emulator.oauthServerUrl}/oauth2/token`,
       `  control API:             ${emulator.baseUrl}/_emulator/`,
+      `  more sites:              POST ${emulator.baseUrl}/_emulator/sites`,
       stateFile ? `  state file:              ${stateFile}` : '  state: in memory',
       '',
     ].join('\n'),

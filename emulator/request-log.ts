@@ -1,5 +1,5 @@
 // A log of the calls the site received (REST, UPM, OAuth token), for tests that count calls.
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import { findCaller, type AuthKind } from './auth/caller';
 
 export interface RequestLogEntry {
@@ -19,6 +19,14 @@ export interface RequestLogFilter {
   authKind?: string;
   method?: string;
   pathPrefix?: string;
+}
+
+/**
+ * Records the call in another site's log than the one whose address received it: the shared
+ * OAuth server answers on the first site's address for every site.
+ */
+export function logInto(res: Response, log: RequestLog): void {
+  res.locals.requestLog = log;
 }
 
 /** Oldest entries are dropped past this many, so a long dev session cannot grow without bound. */
@@ -61,11 +69,16 @@ export class RequestLog {
           status: res.statusCode,
           durationMs: Number(process.hrtime.bigint() - started) / 1e6,
         };
-        this.entries.push(entry);
-        this.onEntry(entry);
-        if (this.entries.length > MAX_ENTRIES) this.entries.splice(0, this.entries.length - MAX_ENTRIES);
+        const log = res.locals.requestLog instanceof RequestLog ? res.locals.requestLog : this;
+        log.add(entry);
       });
       next();
     };
+  }
+
+  private add(entry: RequestLogEntry): void {
+    this.entries.push(entry);
+    this.onEntry(entry);
+    if (this.entries.length > MAX_ENTRIES) this.entries.splice(0, this.entries.length - MAX_ENTRIES);
   }
 }

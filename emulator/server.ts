@@ -7,6 +7,7 @@ import { oauthTokenRouter } from './auth/oauth-token-endpoint';
 import { controlRouter } from './control/router';
 import type { EmulatorContext } from './emulator-context';
 import { errorHandler, notFoundHandler } from './errors';
+import { forgeApiGateway } from './forge/api-gateway';
 import { hostPageRouters } from './host/router';
 import { upmRouter } from './install/upm';
 import { REST_BODY_LIMIT, restRouter } from './rest/router';
@@ -22,6 +23,8 @@ export function createServerApp(ctx: EmulatorContext, extraRouters: MountedRoute
   app.set('etag', false);
 
   const routers: MountedRouter[] = [
+    // Forge app tokens' API base URL, /ex/confluence/<cloudId>/wiki/rest → /wiki/rest (first: it rewrites the URL).
+    { path: '/', router: forgeApiGateway(ctx) },
     { path: '/connect-keys', router: installKeysRouter(ctx.installKeys) },
     { path: '/oauth2', router: ctx.requestLog.record() },
     { path: '/oauth2', router: oauthTokenRouter(ctx) },

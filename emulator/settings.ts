@@ -3,7 +3,11 @@
 import { z } from 'zod';
 
 export const emulatorSettingsSchema = z.strictObject({
-  /** A call made as a user (Bearer, AP.request) may not touch another user's properties. */
+  /**
+   * A call made as a user (Bearer, AP.request) may not touch another user's properties.
+   * Announced by Atlassian but documented nowhere (docs/platform-facts.md §1), so off by default:
+   * the hostile reading, where any user of an app reaches every user's properties.
+   */
   asUserRestriction: z.boolean(),
   /** User properties: key length, value length (JSON characters), properties per user per app. */
   userPropertyMaxKeyLength: z.number().int().min(1),
@@ -23,12 +27,22 @@ export const emulatorSettingsSchema = z.strictObject({
   developmentMode: z.boolean(),
   /** The `pingAfter` (ms) UPM tells the installer to wait before polling an install task. */
   upmPingAfterMs: z.number().int().min(0),
+  /**
+   * The `Cycle-Period` header of the personal data reporting API's answers (200 and 204): when
+   * the app should report again. Its form is known only from a community client's tests
+   * ("20 Days"), the 7-day default from the community quoting Atlassian's guide
+   * (docs/platform-facts.md §5); null leaves the header out, as clients must expect.
+   */
+  reportAccountsCyclePeriod: z
+    .string()
+    .regex(/^[\x20-\x7e]{1,100}$/, 'expected a header value: 1 to 100 printable ASCII characters')
+    .nullable(),
 });
 
 export type EmulatorSettings = z.infer<typeof emulatorSettingsSchema>;
 
 export const DEFAULT_SETTINGS: EmulatorSettings = {
-  asUserRestriction: true,
+  asUserRestriction: false,
   userPropertyMaxKeyLength: 255,
   userPropertyMaxValueLength: 32_768,
   userPropertyMaxPerUser: 100,
@@ -40,6 +54,7 @@ export const DEFAULT_SETTINGS: EmulatorSettings = {
   appCallTimeoutMs: 10_000,
   developmentMode: true,
   upmPingAfterMs: 100,
+  reportAccountsCyclePeriod: '7 Days',
 };
 
 /** A partial update, checked field by field; unknown fields are an error. */

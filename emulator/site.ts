@@ -1,7 +1,7 @@
 // The in-memory state of the one emulated site: accounts, installed apps, user and app
 // properties. Every mutation calls `onChange` so a state file can follow (see state-file.ts).
 import { randomBytes } from 'node:crypto';
-import { type Account, seedAccounts } from './accounts';
+import { type Account, CLOSED_ACCOUNT_DISPLAY_NAME, seedAccounts } from './accounts';
 import { SEEDED_PAGES, type Page } from './content-seed';
 import type { Scope } from './scopes';
 
@@ -15,6 +15,21 @@ export interface Lifecycle {
 }
 
 export type AppStatus = 'installed' | 'uninstalled';
+
+/** How the app came onto the site: UPM (a Connect descriptor) or `forge install` (Connect on Forge). */
+export type InstalledVia = 'connect' | 'forge';
+
+/** What a Forge install adds to the app record (emulator/forge/, docs/emulator.md "Forge installs"). */
+export interface ForgeInstallation {
+  /** ari:cloud:ecosystem::installation/<uuid>: kept across upgrades, new on every install. */
+  installationId: string;
+  /** The manifest's app.id, ari:cloud:ecosystem::app/<uuid>. */
+  appId: string;
+  /** The manifest as installed (parsed YAML). */
+  manifest: JsonObject;
+  majorVersion: number;
+  minorVersion: number;
+}
 
 /** An app as the site knows it. The record survives uninstall so the clientKey stays stable. */
 export interface InstalledApp {
@@ -32,6 +47,10 @@ export interface InstalledApp {
   appAccountId: string;
   status: AppStatus;
   installedAt: string;
+  /** Absent in records made before Forge installs existed: connect. */
+  installedVia?: InstalledVia;
+  /** Forge installs only. */
+  forge?: ForgeInstallation;
 }
 
 export interface StoredUserProperty {
@@ -165,6 +184,42 @@ export class Site {
   addAccount(account: Account): void {
     this.accounts.set(account.accountId, { ...account });
     this.onChange();
+  }
+
+  /**
+   * Closes an account as Atlassian deletes one: its name becomes "Former user" and it loses its
+   * admin rights; the account id stays. Closing a closed account changes nothing.
+   */
+  closeAccount(accountId: string, now: string): Account | undefined {
+    const account = this.accounts.get(accountId);
+    if (!account) return undefined;
+    if (account.closedAt === undefined) {
+      account.closedAt = now;
+      account.displayName = CLOSED_ACCOUNT_DISPLAY_NAME;
+      account.siteAdmin = false;
+      this.onChange();
+    }
+    return { ...account };
+  }
+
+  /** Changes an active account's display name and records when its profile changed. */
+  updateAccountProfile(accountId: string, displayName: string, now: string): Account | undefined {
+    const account = this.accounts.get(accountId);
+    if (!account) return undefined;
+    account.displayName = displayName;
+    account.profileUpdatedAt = now;
+    this.onChange();
+    return { ...account };
+  }
+
+  /** Changes the language and time zone a person chose (neither is a profile change Atlassian reports; assumed). */
+  updateAccountLocale(accountId: string, choice: { locale?: string; timeZone?: string }): Account | undefined {
+    const account = this.accounts.get(accountId);
+    if (!account) return undefined;
+    if (choice.locale !== undefined) account.locale = choice.locale;
+    if (choice.timeZone !== undefined) account.timeZone = choice.timeZone;
+    this.onChange();
+    return { ...account };
   }
 
   // --- apps ---

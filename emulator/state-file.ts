@@ -3,6 +3,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_USER_LOCALE, DEFAULT_USER_TIME_ZONE } from './accounts';
 import { SCOPES } from './scopes';
 import type { SiteSnapshot } from './site';
 
@@ -10,7 +11,18 @@ const jsonObject = z.record(z.string(), z.unknown());
 
 const snapshotSchema = z.object({
   version: z.literal(1),
-  accounts: z.array(z.object({ accountId: z.string(), displayName: z.string(), siteAdmin: z.boolean() })),
+  accounts: z.array(
+    z.object({
+      accountId: z.string(),
+      displayName: z.string(),
+      siteAdmin: z.boolean(),
+      // A state file written before users had a locale and time zone gets the defaults.
+      locale: z.string().default(DEFAULT_USER_LOCALE),
+      timeZone: z.string().default(DEFAULT_USER_TIME_ZONE),
+      profileUpdatedAt: z.string().optional(),
+      closedAt: z.string().optional(),
+    }),
+  ),
   apps: z.array(
     z.object({
       key: z.string(),
@@ -31,6 +43,16 @@ const snapshotSchema = z.object({
       appAccountId: z.string(),
       status: z.enum(['installed', 'uninstalled']),
       installedAt: z.string(),
+      installedVia: z.enum(['connect', 'forge']).optional(),
+      forge: z
+        .object({
+          installationId: z.string(),
+          appId: z.string(),
+          manifest: jsonObject,
+          majorVersion: z.number().int(),
+          minorVersion: z.number().int(),
+        })
+        .optional(),
     }),
   ),
   userProperties: z.array(
@@ -66,7 +88,9 @@ export function readStateFile(path: string): SiteSnapshot | undefined {
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new Error(`The emulator state file ${path} is not valid JSON (${(err as Error).message}); fix it, delete it, or start with --reset`);
+    throw new Error(
+      `The emulator state file ${path} is not valid JSON (${(err as Error).message}); fix it, delete it, or start with --reset`,
+    );
   }
   const result = snapshotSchema.safeParse(parsed);
   if (!result.success) {

@@ -10,7 +10,9 @@ export function adminBasicAuth(): RequestHandler {
     const header = req.headers.authorization ?? '';
     if (!header.startsWith('Basic ')) {
       setCaller(res, { kind: 'none', scopes: new Set() });
-      sendError(req, res, 401, 'The UPM API requires basic authentication as a site admin', { 'WWW-Authenticate': 'Basic realm="Confluence"' });
+      sendError(req, res, 401, 'The UPM API requires basic authentication as a site admin', {
+        'WWW-Authenticate': 'Basic realm="Confluence"',
+      });
       return;
     }
     const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');

@@ -14,7 +14,12 @@ export interface BearerIdentity {
   scopes: Scope[];
 }
 
-export function mintBearerToken(ctx: EmulatorContext, app: InstalledApp, accountId: string, scopes: Scope[]): { token: string; expiresIn: number } {
+export function mintBearerToken(
+  ctx: EmulatorContext,
+  app: InstalledApp,
+  accountId: string,
+  scopes: Scope[],
+): { token: string; expiresIn: number } {
   const now = nowInSeconds();
   const expiresIn = ctx.settings.bearerTokenTtlSeconds;
   const token = signHs256(
@@ -26,8 +31,8 @@ export function mintBearerToken(ctx: EmulatorContext, app: InstalledApp, account
 
 export function verifyBearerToken(ctx: EmulatorContext, token: string): BearerIdentity {
   const unverified = readUnverifiedClaims(token);
-  if (unverified.iss !== TOKEN_ISSUER) throw new JwtError('The bearer token was not issued by this site\'s OAuth 2.0 server');
-  const claims = verifySignature(token, ctx.site.tokenSecret, 'this site\'s token key (was the emulator reset?)');
+  if (unverified.iss !== TOKEN_ISSUER) throw new JwtError("The bearer token was not issued by this site's OAuth 2.0 server");
+  const claims = verifySignature(token, ctx.site.tokenSecret, "this site's token key (was the emulator reset?)");
   checkExpiry(claims, nowInSeconds());
   const app = typeof claims.app === 'string' ? ctx.site.installedApp(claims.app) : undefined;
   if (!app) throw new JwtError(`The app ${String(claims.app)} of this bearer token is not installed on this site`);

@@ -4,8 +4,9 @@ import type { Scope } from '../scopes';
 import type { InstalledApp } from '../site';
 
 /** jwt: the app itself · bearer: an app acting as a user (OAuth 2.0) · ap-request: AP.request
- *  from a user's iframe · basic: the admin on the UPM API · none: no credentials. */
-export type AuthKind = 'jwt' | 'bearer' | 'ap-request' | 'basic' | 'none';
+ *  from a user's iframe · basic: the admin on the UPM API · forge-system / forge-user: a Forge
+ *  app system / user token (emulator/forge/app-tokens.ts) · none: no credentials. */
+export type AuthKind = 'jwt' | 'bearer' | 'ap-request' | 'basic' | 'forge-system' | 'forge-user' | 'none';
 
 export interface Caller {
   kind: AuthKind;

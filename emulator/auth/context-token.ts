@@ -1,4 +1,4 @@
-// The context JWT a user's iframe of an app gets from AP.context.getToken() (confluence-facts.md
+// The context JWT a user's iframe of an app gets from AP.context.getToken() (docs/platform-facts.md
 // §3): HS256 with the install's sharedSecret, iss = clientKey, sub = accountId, qsh the literal
 // "context-qsh", exp = iat + contextTokenTtlSeconds, and a `context` claim.
 import type { EmulatorContext } from '../emulator-context';

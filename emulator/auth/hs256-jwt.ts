@@ -36,7 +36,9 @@ export function verifySignature(token: string, secret: string, whose: string): J
 export function checkExpiry(claims: JwtClaims, nowSeconds: number): void {
   if (typeof claims.exp !== 'number') throw new JwtError('The JWT has no numeric exp claim');
   if (nowSeconds >= claims.exp) {
-    throw new JwtError(`The JWT expired at ${new Date(claims.exp * 1000).toISOString()} (now ${new Date(nowSeconds * 1000).toISOString()})`);
+    throw new JwtError(
+      `The JWT expired at ${new Date(claims.exp * 1000).toISOString()} (now ${new Date(nowSeconds * 1000).toISOString()})`,
+    );
   }
 }
 

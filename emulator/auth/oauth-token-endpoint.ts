@@ -1,9 +1,12 @@
 // The OAuth 2.0 JWT-bearer token endpoint apps with ACT_AS_USER use to act as a user
-// (confluence-facts.md §3; the assertion as built by node_modules/atlassian-oauth2/lib/oauth2.js):
+// (docs/platform-facts.md §3; the assertion as built by node_modules/atlassian-oauth2/lib/oauth2.js):
 // POST /oauth2/token, form fields grant_type, assertion, optional scope.
 // Errors use RFC 6749's {error, error_description} plus the emulator's {statusCode, message}.
+// One authorization server serves every site of the emulator, as Atlassian's serves every site:
+// the oauthClientId finds the installation, and the assertion's `tnt` must be its site.
 import express, { Router, type Request, type Response } from 'express';
 import type { EmulatorContext } from '../emulator-context';
+import { logInto } from '../request-log';
 import { effectiveScopes, isScope, type Scope } from '../scopes';
 import type { InstalledApp } from '../site';
 import { mintBearerToken } from './bearer-tokens';
@@ -36,7 +39,12 @@ function field(req: Request, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-function checkAssertion(ctx: EmulatorContext, assertion: string): { app: InstalledApp; accountId: string } {
+/** The site the token is for (its context), the app installation and the user. */
+function checkAssertion(
+  ctx: EmulatorContext,
+  assertion: string,
+  res: Response,
+): { site: EmulatorContext; app: InstalledApp; accountId: string } {
   const invalid = (message: string): never => {
     throw new OAuthError(400, 'invalid_grant', message);
   };
@@ -49,14 +57,24 @@ function checkAssertion(ctx: EmulatorContext, assertion: string): { app: Install
   if (typeof claims.iss !== 'string' || !claims.iss.startsWith(CLIENT_ID_PREFIX)) {
     return invalid(`The assertion iss must be ${CLIENT_ID_PREFIX}<oauthClientId>, got ${JSON.stringify(claims.iss)}`);
   }
-  const app = ctx.site.installedAppByOauthClientId(claims.iss.slice(CLIENT_ID_PREFIX.length));
-  if (!app) throw new OAuthError(401, 'invalid_client', 'The oauthClientId in the assertion iss belongs to no installed app (was the app reinstalled?)');
+  const install = ctx.sites.findInstallByOauthClientId(claims.iss.slice(CLIENT_ID_PREFIX.length));
+  if (!install)
+    throw new OAuthError(
+      401,
+      'invalid_client',
+      'The oauthClientId in the assertion iss belongs to no installed app (was the app reinstalled?)',
+    );
+  const { context: site, app } = install;
+  logInto(res, site.requestLog);
   try {
     const verified = verifySignature(assertion, app.sharedSecret, `the sharedSecret of the current installation of ${app.key}`);
     checkExpiry(verified, nowInSeconds());
-    if ((verified.exp as number) - nowInSeconds() > MAX_ASSERTION_LIFETIME_SECONDS) invalid('The assertion exp is more than 60 seconds away');
-    if (typeof verified.tnt !== 'string' || !sameUrl(verified.tnt, ctx.urls.siteUrl)) {
-      invalid(`The assertion tnt must be the site baseUrl ${ctx.urls.siteUrl}, got ${JSON.stringify(verified.tnt)}`);
+    if ((verified.exp as number) - nowInSeconds() > MAX_ASSERTION_LIFETIME_SECONDS)
+      invalid('The assertion exp is more than 60 seconds away');
+    if (typeof verified.tnt !== 'string' || !sameUrl(verified.tnt, site.urls.siteUrl)) {
+      invalid(
+        `The assertion tnt must be the baseUrl of the site ${app.key} is installed on, ${site.urls.siteUrl}, got ${JSON.stringify(verified.tnt)}`,
+      );
     }
     // atlassian-jwt turns a string aud into a one-element array when decoding.
     const aud = Array.isArray(verified.aud) && verified.aud.length === 1 ? verified.aud[0] : verified.aud;
@@ -64,11 +82,13 @@ function checkAssertion(ctx: EmulatorContext, assertion: string): { app: Install
       invalid(`The assertion aud must be this authorization server, ${ctx.urls.oauthServerUrl}, got ${JSON.stringify(aud)}`);
     }
     if (typeof verified.sub !== 'string' || !verified.sub.startsWith(ACCOUNT_ID_PREFIX)) {
-      invalid(`The assertion sub must be ${ACCOUNT_ID_PREFIX}<accountId> (user keys are no longer supported), got ${JSON.stringify(verified.sub)}`);
+      invalid(
+        `The assertion sub must be ${ACCOUNT_ID_PREFIX}<accountId> (user keys are no longer supported), got ${JSON.stringify(verified.sub)}`,
+      );
     }
     const accountId = (verified.sub as string).slice(ACCOUNT_ID_PREFIX.length);
-    if (!ctx.site.findAccount(accountId)) invalid(`The user ${accountId} does not exist on this site`);
-    return { app, accountId };
+    if (!site.site.findAccount(accountId)) invalid(`The user ${accountId} does not exist on the site ${site.urls.siteUrl}`);
+    return { site, app, accountId };
   } catch (err) {
     if (err instanceof JwtError) return invalid(err.message);
     throw err;
@@ -78,9 +98,13 @@ function checkAssertion(ctx: EmulatorContext, assertion: string): { app: Install
 function grantedScopes(app: InstalledApp, requested: string | undefined): Scope[] {
   if (requested === undefined || requested.trim() === '') return app.scopes;
   const granted = effectiveScopes(app.scopes);
-  const names = requested.trim().split(/\s+/).map((s) => s.toUpperCase());
+  const names = requested
+    .trim()
+    .split(/\s+/)
+    .map((s) => s.toUpperCase());
   const refused = names.filter((n) => !isScope(n) || !granted.has(n));
-  if (refused.length > 0) throw new OAuthError(400, 'invalid_scope', `The app ${app.key} was not granted the scope(s) ${refused.join(', ')}`);
+  if (refused.length > 0)
+    throw new OAuthError(400, 'invalid_scope', `The app ${app.key} was not granted the scope(s) ${refused.join(', ')}`);
   return names as Scope[];
 }
 
@@ -98,13 +122,13 @@ export function oauthTokenRouter(ctx: EmulatorContext): Router {
       }
       const assertion = field(req, 'assertion');
       if (!assertion) throw new OAuthError(400, 'invalid_request', 'The assertion field is missing');
-      const { app, accountId } = checkAssertion(ctx, assertion);
+      const { site, app, accountId } = checkAssertion(ctx, assertion, res);
       setCaller(res, { kind: 'none', app, accountId, scopes: new Set() });
       if (!app.scopes.includes('ACT_AS_USER')) {
         throw new OAuthError(400, 'unauthorized_client', `The app ${app.key} does not declare the ACT_AS_USER scope`);
       }
       const scopes = grantedScopes(app, field(req, 'scope'));
-      const { token, expiresIn } = mintBearerToken(ctx, app, accountId, scopes);
+      const { token, expiresIn } = mintBearerToken(site, app, accountId, scopes);
       res.json({ access_token: token, expires_in: expiresIn, token_type: 'Bearer' });
     } catch (err) {
       if (err instanceof OAuthError) sendOAuthError(res, err);

@@ -1,4 +1,4 @@
-// GET    /_emulator/apps            → [{key, clientKey, baseUrl, status}]
+// GET    /_emulator/apps            → [{key, clientKey, baseUrl, status, installedVia, installationId}]
 // POST   /_emulator/apps {descriptorUrl} → installs synchronously (same path as UPM) → 201 app
 // GET    /_emulator/apps/{key}      → the app in full, sharedSecret included (for tests)
 // DELETE /_emulator/apps/{key}      → uninstalls (uninstalled callback included) → 204
@@ -13,7 +13,14 @@ import { validBody } from './validate-body';
 const installSchema = z.strictObject({ descriptorUrl: z.url() });
 
 function summary(app: InstalledApp): object {
-  return { key: app.key, clientKey: app.clientKey, baseUrl: app.baseUrl, status: app.status };
+  return {
+    key: app.key,
+    clientKey: app.clientKey,
+    baseUrl: app.baseUrl,
+    status: app.status,
+    installedVia: app.installedVia ?? 'connect',
+    installationId: app.forge?.installationId ?? null,
+  };
 }
 
 export function controlAppsRouter(ctx: EmulatorContext): Router {
@@ -30,7 +37,9 @@ export function controlAppsRouter(ctx: EmulatorContext): Router {
     const { descriptorUrl } = validBody(installSchema, req);
     installApp(ctx, descriptorUrl).then(
       (app) => {
-        res.status(201).json({ ...summary(app), name: app.name, scopes: app.scopes, oauthClientId: app.oauthClientId, installedAt: app.installedAt });
+        res
+          .status(201)
+          .json({ ...summary(app), name: app.name, scopes: app.scopes, oauthClientId: app.oauthClientId, installedAt: app.installedAt });
       },
       (err: unknown) => {
         if (err instanceof InstallError) next(new HttpError(400, err.message));

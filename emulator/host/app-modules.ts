@@ -1,4 +1,4 @@
-// The iframe modules an installed app declares in its descriptor (confluence-facts.md §5):
+// The iframe modules an installed app declares in its descriptor (docs/platform-facts.md §9):
 // web panels (by location), general pages, the configure page and admin pages.
 import type { InstalledApp, JsonObject } from '../site';
 

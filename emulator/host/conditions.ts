@@ -43,7 +43,10 @@ function listParam(raw: unknown): string[] {
   } catch {
     // not JSON: a plain list
   }
-  return raw.split(',').map((v) => v.trim()).filter(Boolean);
+  return raw
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
 }
 
 function asText(value: unknown): string {

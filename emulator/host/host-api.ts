@@ -30,10 +30,15 @@ const requestSchema = z.strictObject({
   contentType: z.string().optional(),
   headers: z.record(z.string(), z.string()).optional(),
 });
-const iframeUrlSchema = z.strictObject({ appKey: z.string().min(1), moduleKey: z.string().min(1), productContext: z.record(z.string(), z.unknown()).optional() });
+const iframeUrlSchema = z.strictObject({
+  appKey: z.string().min(1),
+  moduleKey: z.string().min(1),
+  productContext: z.record(z.string(), z.unknown()).optional(),
+});
 
 function caller(ctx: EmulatorContext, req: Request): Account {
-  if (req.get(HOST_API_HEADER) !== '1') throw new HttpError(403, 'Host API calls come from the host page only (X-Emulator-Host header missing)');
+  if (req.get(HOST_API_HEADER) !== '1')
+    throw new HttpError(403, 'Host API calls come from the host page only (X-Emulator-Host header missing)');
   const user = signedInAccount(ctx, req);
   if (!user) throw new HttpError(401, 'Nobody is signed in to the emulated site in this browser');
   return user;
@@ -69,7 +74,8 @@ export function hostApiRouter(ctx: EmulatorContext): Router {
     const input = validBody(requestSchema, req);
     installed(ctx, input.appKey);
     callAsUser(ctx, { ...input, accountId: user.accountId }).then(
-      (answer) => res.json({ status: answer.status, statusText: STATUS_CODES[answer.status] ?? '', headers: answer.headers, body: answer.body }),
+      (answer) =>
+        res.json({ status: answer.status, statusText: STATUS_CODES[answer.status] ?? '', headers: answer.headers, body: answer.body }),
       next,
     );
   });

@@ -4,18 +4,24 @@
 // whose qsh covers all of them (https://developer.atlassian.com/cloud/confluence/context-parameters/,
 // https://developer.atlassian.com/cloud/confluence/understanding-jwt/). ACE's authenticate()
 // checks that JWT, its qsh included.
-import type { Account } from '../accounts';
+import { type Account, DEFAULT_USER_LOCALE, DEFAULT_USER_TIME_ZONE } from '../accounts';
 import { nowInSeconds, signHs256 } from '../auth/hs256-jwt';
 import { queryStringHash } from '../auth/query-string-hash';
 import type { EmulatorContext } from '../emulator-context';
+import { usesJwt } from '../install/authentication';
 import type { InstalledApp } from '../site';
+import { connectLocale } from '../user-locale';
 import type { IframeModule } from './app-modules';
 
 /** A page-load JWT lives about three minutes (ACE's default for the tokens it mints too; assumed). */
 export const PAGE_LOAD_JWT_TTL_SECONDS = 180;
-/** The emulated users have no profile time zone or locale; these stand in (assumed). */
-export const USER_TIME_ZONE = 'UTC';
-export const USER_LOCALE = 'en-US';
+/**
+ * The locale and time zone a page shows its apps: the signed-in person's, in the form apps get
+ * them (user-locale.ts); a page nobody is signed in to gets the site's defaults (assumed).
+ */
+export function localeOfViewer(user: Account | undefined): { locale: string; timeZone: string } {
+  return { locale: connectLocale(user?.locale ?? DEFAULT_USER_LOCALE), timeZone: user?.timeZone ?? DEFAULT_USER_TIME_ZONE };
+}
 
 /** What the page shows: the values context variables are filled from. */
 export interface PageContext {
@@ -60,9 +66,22 @@ export function pageLoadJwt(app: InstalledApp, user: Account | undefined, pathWi
   );
 }
 
+/**
+ * The module URL joined to the app's baseUrl. Connect's docs say only that module URLs are
+ * "relative to the app's baseUrl"; one with a leading slash is appended to it (what ACE apps and
+ * Atlassian's examples use), one without (`"url": "hello-world"`) is joined with one slash, so
+ * the baseUrl's own path is kept either way (assumed; docs/emulator.md). An absolute URL is used
+ * as it is.
+ */
+export function moduleUrl(baseUrl: string, url: string): URL {
+  if (/^https?:\/\//i.test(url)) return new URL(url);
+  const base = baseUrl.replace(/\/+$/, '');
+  return new URL(`${base}/${url.replace(/^\/+/, '')}`);
+}
+
 export function iframeUrl(ctx: EmulatorContext, module: IframeModule, user: Account | undefined, context: PageContext): string {
   const { app } = module;
-  const url = new URL(app.baseUrl + substituteContextVariables(module.url, context));
+  const url = moduleUrl(app.baseUrl, substituteContextVariables(module.url, context));
   const params = url.searchParams;
   params.set('xdm_e', ctx.urls.baseUrl);
   params.set('xdm_c', `channel-${app.key}__${module.key}`);
@@ -70,8 +89,11 @@ export function iframeUrl(ctx: EmulatorContext, module: IframeModule, user: Acco
   params.set('xdm_deprecated_addon_key_do_not_use', app.key);
   params.set('lic', 'none');
   params.set('cv', '1000.0.0');
-  params.set('tz', USER_TIME_ZONE);
-  params.set('loc', USER_LOCALE);
+  const viewer = localeOfViewer(user);
+  params.set('tz', viewer.timeZone);
+  params.set('loc', viewer.locale);
+  // An app with authentication "none" gets its URL unsigned: it has no secret to check a JWT with.
+  if (!usesJwt(app)) return url.toString();
   // The qsh is over the path relative to the app's baseUrl; atlassian-jwt strips that prefix.
   params.set('jwt', pageLoadJwt(app, user, `${url.pathname}?${params.toString()}`));
   return url.toString();

@@ -1,6 +1,7 @@
 // Host-page helpers for scripts and tests (ours and vendors'), beside the control API:
 //   GET /_emulator/login?accountId=…&next=<path>   signs that user in (this browser) and redirects
 //   GET /_emulator/logout?next=<path>               signs out
+//   GET /_emulator/theme?colorMode=light|dark|auto&next=<path>  this browser's theme on the site, then redirects
 //   GET /_emulator/pages                            the site's pages: [{id, spaceKey, title, url}]
 //   POST /_emulator/pages {spaceKey, title, authorAccountId?, viewers?} → 201 {id, spaceKey, title, url}: adds a page
 //   GET /_emulator/iframe-url?appKey=&moduleKey=&accountId=[&pageId=]
@@ -13,6 +14,7 @@ import type { EmulatorContext } from '../emulator-context';
 import { HttpError } from '../errors';
 import { validBody } from '../control/validate-body';
 import { findModule } from './app-modules';
+import { COLOR_MODES, isColorModeChoice, rememberColorMode } from './color-mode';
 import { iframeUrl, type PageContext } from './iframe-url';
 import { signIn, signOut } from './session';
 import { pagePath } from './site-pages';
@@ -43,7 +45,7 @@ export function scriptRoutesRouter(ctx: EmulatorContext): Router {
   router.get('/login', (req, res) => {
     // The switcher's "nobody" entry sends an empty accountId: that is signing out.
     if (req.query.accountId === '') {
-      signOut(res);
+      signOut(ctx, res);
       res.redirect(302, nextPath(req));
       return;
     }
@@ -54,7 +56,14 @@ export function scriptRoutesRouter(ctx: EmulatorContext): Router {
   });
 
   router.get('/logout', (req, res) => {
-    signOut(res);
+    signOut(ctx, res);
+    res.redirect(302, nextPath(req));
+  });
+
+  router.get('/theme', (req, res) => {
+    const colorMode = req.query.colorMode;
+    if (!isColorModeChoice(colorMode)) throw new HttpError(400, `The query parameter colorMode must be one of ${COLOR_MODES.join(', ')}`);
+    rememberColorMode(ctx, res, colorMode);
     res.redirect(302, nextPath(req));
   });
 
@@ -66,7 +75,8 @@ export function scriptRoutesRouter(ctx: EmulatorContext): Router {
 
   router.post('/pages', express.json(), (req, res) => {
     const input = validBody(newPageSchema, req);
-    if (!SEEDED_SPACES.some((s) => s.key === input.spaceKey)) throw new HttpError(404, `No space ${input.spaceKey}; the spaces are ${SEEDED_SPACES.map((s) => s.key).join(', ')}`);
+    if (!SEEDED_SPACES.some((s) => s.key === input.spaceKey))
+      throw new HttpError(404, `No space ${input.spaceKey}; the spaces are ${SEEDED_SPACES.map((s) => s.key).join(', ')}`);
     const author = input.authorAccountId ?? SEEDED_USERS.admin.accountId;
     if (!ctx.site.findAccount(author)) throw new HttpError(404, `No user with accountId ${author}`);
     const page = ctx.site.addPage({

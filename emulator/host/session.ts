@@ -5,24 +5,21 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Account } from '../accounts';
 import type { EmulatorContext } from '../emulator-context';
+import { readCookie, siteCookieName } from './site-cookie';
 
 export const SESSION_COOKIE = 'emulator.session';
+
+function sessionCookie(ctx: EmulatorContext): string {
+  return siteCookieName(ctx, SESSION_COOKIE);
+}
 
 function signature(ctx: EmulatorContext, accountId: string): string {
   return createHmac('sha256', ctx.site.tokenSecret).update(`session:${accountId}`).digest('base64url');
 }
 
-function cookieValue(req: Request, name: string): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
-  }
-  return undefined;
-}
-
 /** The signed-in account, or undefined (no cookie, a forged one, or a user that no longer exists). */
 export function signedInAccount(ctx: EmulatorContext, req: Request): Account | undefined {
-  const raw = cookieValue(req, SESSION_COOKIE);
+  const raw = readCookie(req, sessionCookie(ctx));
   const dot = raw?.lastIndexOf('.') ?? -1;
   if (!raw || dot <= 0) return undefined;
   const accountId = raw.slice(0, dot);
@@ -33,9 +30,9 @@ export function signedInAccount(ctx: EmulatorContext, req: Request): Account | u
 }
 
 export function signIn(ctx: EmulatorContext, res: Response, accountId: string): void {
-  res.cookie(SESSION_COOKIE, `${accountId}.${signature(ctx, accountId)}`, { httpOnly: true, sameSite: 'lax', path: '/' });
+  res.cookie(sessionCookie(ctx), `${accountId}.${signature(ctx, accountId)}`, { httpOnly: true, sameSite: 'lax', path: '/' });
 }
 
-export function signOut(res: Response): void {
-  res.clearCookie(SESSION_COOKIE, { path: '/' });
+export function signOut(ctx: EmulatorContext, res: Response): void {
+  res.clearCookie(sessionCookie(ctx), { path: '/' });
 }

@@ -1,5 +1,5 @@
 // Checks an app descriptor the way an install would, and names each problem: which field,
-// what was expected, what was found. Rules: confluence-facts.md §5 and
+// what was expected, what was found. Rules: docs/platform-facts.md §9 and
 // https://developer.atlassian.com/cloud/confluence/app-descriptor/ .
 import { isScope, type Scope } from '../scopes';
 import type { JsonObject, Lifecycle } from '../site';
@@ -48,7 +48,8 @@ function checkBaseUrl(value: unknown, errors: string[]): string {
 function checkLifecycle(value: unknown, authType: string, errors: string[]): Lifecycle {
   const lifecycle: Lifecycle = {};
   if (value === undefined) {
-    if (authType === 'jwt') errors.push('lifecycle.installed: an app with authentication "jwt" must declare an installed callback to receive its sharedSecret');
+    if (authType === 'jwt')
+      errors.push('lifecycle.installed: an app with authentication "jwt" must declare an installed callback to receive its sharedSecret');
     return lifecycle;
   }
   if (!isObject(value)) {
@@ -81,7 +82,10 @@ function checkScopes(value: unknown, errors: string[]): Scope[] {
     const name = typeof raw === 'string' ? raw.toUpperCase() : '';
     // Scope names may be all lower case or all upper case.
     if (typeof raw === 'string' && (raw === raw.toUpperCase() || raw === raw.toLowerCase()) && isScope(name)) scopes.push(name);
-    else errors.push(`scopes[${i}]: unknown scope ${show(raw)}; expected one of READ, WRITE, DELETE, SPACE_ADMIN, ADMIN, ACT_AS_USER, ACCESS_EMAIL_ADDRESSES`);
+    else
+      errors.push(
+        `scopes[${i}]: unknown scope ${show(raw)}; expected one of READ, WRITE, DELETE, SPACE_ADMIN, ADMIN, ACT_AS_USER, ACCESS_EMAIL_ADDRESSES`,
+      );
   });
   return scopes;
 }
@@ -142,6 +146,13 @@ export function checkDescriptor(input: unknown): DescriptorCheck {
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    descriptor: { key: key as string, name: typeof input.name === 'string' ? input.name : (key as string), baseUrl, scopes, lifecycle, raw: input },
+    descriptor: {
+      key: key as string,
+      name: typeof input.name === 'string' ? input.name : (key as string),
+      baseUrl,
+      scopes,
+      lifecycle,
+      raw: input,
+    },
   };
 }

@@ -9,6 +9,7 @@ import { nowInSeconds, signHs256 } from '../auth/hs256-jwt';
 import { queryStringHash } from '../auth/query-string-hash';
 import type { EmulatorContext } from '../emulator-context';
 import type { InstalledApp } from '../site';
+import { usesJwt } from './authentication';
 import { checkDescriptor } from './descriptor';
 
 /** An install that failed, with the message UPM reports as `status.errorMessage`. */
@@ -30,7 +31,8 @@ function lifecyclePayload(ctx: EmulatorContext, app: InstalledApp, eventType: Li
   return {
     key: app.key,
     clientKey: app.clientKey,
-    sharedSecret: app.sharedSecret,
+    // An app with authentication "none" is given no secret (it could not use one).
+    ...(usesJwt(app) ? { sharedSecret: app.sharedSecret } : {}),
     serverVersion: SERVER_VERSION,
     pluginsVersion: PLUGINS_VERSION,
     baseUrl: ctx.urls.siteUrl,
@@ -39,6 +41,8 @@ function lifecyclePayload(ctx: EmulatorContext, app: InstalledApp, eventType: Li
     description: `Atlassian Confluence at ${ctx.urls.siteUrl}`,
     oauthClientId: app.oauthClientId,
     eventType,
+    // A Connect-on-Forge install carries its Forge installation (ACE maps it to the clientKey).
+    ...(app.forge ? { installationId: app.forge.installationId } : {}),
   };
 }
 
@@ -46,7 +50,9 @@ function lifecycleJwt(ctx: EmulatorContext, app: InstalledApp, event: LifecycleE
   const iat = nowInSeconds();
   const claims = { iss: app.clientKey, iat, exp: iat + LIFECYCLE_JWT_TTL_SECONDS, qsh: queryStringHash('POST', url, app.baseUrl) };
   if (event === 'installed' || event === 'uninstalled') {
-    return encodeAsymmetric({ ...claims, aud: [app.baseUrl] }, ctx.installKeys.privateKeyPem, AsymmetricAlgorithm.RS256, { kid: ctx.installKeys.kid });
+    return encodeAsymmetric({ ...claims, aud: [app.baseUrl] }, ctx.installKeys.privateKeyPem, AsymmetricAlgorithm.RS256, {
+      kid: ctx.installKeys.kid,
+    });
   }
   return signHs256(claims, app.sharedSecret);
 }
@@ -58,7 +64,7 @@ function describeFailure(err: unknown): string {
 }
 
 /** POSTs one lifecycle event; resolves to an error message, or undefined on a 2xx answer. */
-async function postLifecycle(ctx: EmulatorContext, app: InstalledApp, event: LifecycleEvent): Promise<string | undefined> {
+export async function postLifecycle(ctx: EmulatorContext, app: InstalledApp, event: LifecycleEvent): Promise<string | undefined> {
   const path = app.lifecycle[event];
   if (!path) return undefined;
   const url = lifecycleUrl(app, path);
@@ -69,7 +75,11 @@ async function postLifecycle(ctx: EmulatorContext, app: InstalledApp, event: Lif
       headers: {
         'Content-Type': 'application/json',
         Accept: 'application/json',
-        Authorization: `JWT ${lifecycleJwt(ctx, app, event, url)}`,
+        // installed/uninstalled are signed RS256 for every app; enabled/disabled are signed with
+        // the sharedSecret, which an app with authentication "none" never receives: unsigned.
+        ...(usesJwt(app) || event === 'installed' || event === 'uninstalled'
+          ? { Authorization: `JWT ${lifecycleJwt(ctx, app, event, url)}` }
+          : {}),
         'User-Agent': 'Confluence-Emulator',
       },
       body: JSON.stringify(lifecyclePayload(ctx, app, event)),
@@ -86,7 +96,10 @@ async function postLifecycle(ctx: EmulatorContext, app: InstalledApp, event: Lif
 async function fetchDescriptor(ctx: EmulatorContext, descriptorUrl: string): Promise<unknown> {
   let response: Response;
   try {
-    response = await fetch(descriptorUrl, { headers: { Accept: 'application/json' }, signal: AbortSignal.timeout(ctx.settings.appCallTimeoutMs) });
+    response = await fetch(descriptorUrl, {
+      headers: { Accept: 'application/json' },
+      signal: AbortSignal.timeout(ctx.settings.appCallTimeoutMs),
+    });
   } catch (err) {
     throw new InstallError(`Could not fetch the descriptor at ${descriptorUrl}: ${describeFailure(err)}`);
   }
@@ -102,7 +115,7 @@ async function fetchDescriptor(ctx: EmulatorContext, descriptorUrl: string): Pro
 /** Installs of one app run one at a time, as a UPM would. */
 const installQueues = new WeakMap<EmulatorContext, Map<string, Promise<unknown>>>();
 
-function queued<T>(ctx: EmulatorContext, key: string, work: () => Promise<T>): Promise<T> {
+export function queued<T>(ctx: EmulatorContext, key: string, work: () => Promise<T>): Promise<T> {
   let queues = installQueues.get(ctx);
   if (!queues) {
     queues = new Map();
@@ -121,6 +134,11 @@ export async function installApp(ctx: EmulatorContext, descriptorUrl: string): P
   const d = checked.descriptor;
   return queued(ctx, d.key, async () => {
     const previous = ctx.site.findApp(d.key);
+    if (previous?.status === 'installed' && previous.installedVia === 'forge') {
+      throw new InstallError(
+        `The app ${d.key} is installed on this site through Forge (${previous.forge?.installationId}); an app with the same app.connect.key can only be installed once on a site: uninstall it first`,
+      );
+    }
     const app: InstalledApp = {
       key: d.key,
       name: d.name,
@@ -136,6 +154,7 @@ export async function installApp(ctx: EmulatorContext, descriptorUrl: string): P
       oauthClientId: randomBytes(24).toString('base64url'),
       status: 'installed',
       installedAt: new Date().toISOString(),
+      installedVia: 'connect',
     };
     const failure = await postLifecycle(ctx, app, 'installed');
     if (failure) throw new InstallError(failure);

@@ -55,8 +55,21 @@ export function upmRouter(ctx: EmulatorContext): Router {
   function taskJson(task: InstallTask): object {
     const status =
       task.state === 'failed'
-        ? { done: true, statusCode: 200, contentType: 'application/vnd.atl.plugins.install.err+json', errorMessage: task.errorMessage, source: task.pluginUri, name: task.pluginUri }
-        : { done: task.state === 'done', statusCode: 200, contentType: 'application/vnd.atl.plugins.install.installing+json', source: task.pluginUri, name: task.pluginUri };
+        ? {
+            done: true,
+            statusCode: 200,
+            contentType: 'application/vnd.atl.plugins.install.err+json',
+            errorMessage: task.errorMessage,
+            source: task.pluginUri,
+            name: task.pluginUri,
+          }
+        : {
+            done: task.state === 'done',
+            statusCode: 200,
+            contentType: 'application/vnd.atl.plugins.install.installing+json',
+            source: task.pluginUri,
+            name: task.pluginUri,
+          };
     return {
       type: 'INSTALL',
       pingAfter: ctx.settings.upmPingAfterMs,
@@ -70,7 +83,15 @@ export function upmRouter(ctx: EmulatorContext): Router {
 
   router.get('/settings', (_req, res) => {
     sendJson(res, 200, 'application/vnd.atl.plugins+json', {
-      settings: [{ key: 'connectDeveloperListingsEnabled', value: ctx.settings.developmentMode, defaultCheckedValue: false, requiresRefresh: false, readOnly: false }],
+      settings: [
+        {
+          key: 'connectDeveloperListingsEnabled',
+          value: ctx.settings.developmentMode,
+          defaultCheckedValue: false,
+          requiresRefresh: false,
+          readOnly: false,
+        },
+      ],
       links: { self: `${UPM_PATH}/settings` },
     });
   });
@@ -79,13 +100,17 @@ export function upmRouter(ctx: EmulatorContext): Router {
     const token = randomBytes(16).toString('hex');
     tokens.add(token);
     res.set('upm-token', token);
-    const plugins = ctx.site.listApps().filter((a) => a.status === 'installed').map(pluginJson);
+    const plugins = ctx.site
+      .listApps()
+      .filter((a) => a.status === 'installed')
+      .map(pluginJson);
     sendJson(res, 200, 'application/vnd.atl.plugins.installed+json', { plugins, links: { self: `${UPM_PATH}/` } });
   });
 
   router.post('/', (req, res) => {
     const token = typeof req.query.token === 'string' ? req.query.token : '';
-    if (!tokens.delete(token)) throw new HttpError(403, 'Missing or used upm-token: GET /rest/plugins/1.0/ first and send its upm-token header value as ?token=');
+    if (!tokens.delete(token))
+      throw new HttpError(403, 'Missing or used upm-token: GET /rest/plugins/1.0/ first and send its upm-token header value as ?token=');
     const body = parseJsonBody(req);
     if (!isJsonObject(body) || typeof body.pluginUri !== 'string' || body.pluginUri === '') {
       throw new HttpError(400, 'The body must be {"pluginUri": "<URL of the app descriptor>"}');

@@ -1,4 +1,4 @@
-// App (add-on) properties (confluence-facts.md §2) under
+// App (add-on) properties (docs/platform-facts.md §2) under
 // /wiki/rest/atlassian-connect/1/addons/{appKey}/properties. Only the owning app sees them:
 // anyone else gets 404, never 403. Scope NONE. The PUT body is the raw JSON value.
 import { Router, type Request } from 'express';

@@ -8,7 +8,43 @@ import type { EmulatorContext } from '../emulator-context';
 import { HttpError } from '../errors';
 import { isJsonObject, parseJsonBody } from './json-body';
 import { linksFor } from './links';
+import { tinyLinkCode } from './tiny-link';
 import { accountJson } from './user-json';
+
+/** The expansions asked for (`expand=body.storage,body.view`), as a set of dot paths. */
+function expansions(req: Request): Set<string> {
+  const raw = req.query.expand;
+  const list = (Array.isArray(raw) ? raw : [raw]).filter((v): v is string => typeof v === 'string');
+  return new Set(
+    list
+      .flatMap((v) => v.split(','))
+      .map((v) => v.trim())
+      .filter(Boolean),
+  );
+}
+
+const BODY_REPRESENTATIONS = ['storage', 'view'] as const;
+const OTHER_BODY_REPRESENTATIONS = [
+  'editor',
+  'view',
+  'export_view',
+  'styled_view',
+  'dynamic',
+  'storage',
+  'editor2',
+  'anonymous_export_view',
+  'atlas_doc_format',
+];
+
+function escapeXml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** The seeded pages hold one paragraph naming the page (content assumed). Without macros the
+ *  view representation is the same XHTML (assumed: the emulator renders no macros). */
+function pageBodyXhtml(page: Page): string {
+  return `<p>${escapeXml(page.title)}</p>`;
+}
 
 function pagingParam(req: Request, name: string, fallback: number, max: number): number {
   const raw = req.query[name];
@@ -27,7 +63,18 @@ export function contentRouter(ctx: EmulatorContext): Router {
       name: space.name,
       type: 'global',
       status: 'current',
-      _expandable: { settings: '', metadata: '', operations: '', lookAndFeel: '', permissions: '', icon: '', description: '', theme: '', history: '', homepage: '' },
+      _expandable: {
+        settings: '',
+        metadata: '',
+        operations: '',
+        lookAndFeel: '',
+        permissions: '',
+        icon: '',
+        description: '',
+        theme: '',
+        history: '',
+        homepage: '',
+      },
       _links: { webui: `/spaces/${space.key}`, self: `${ctx.urls.siteUrl}/rest/api/space/${space.key}` },
     };
   }
@@ -37,7 +84,28 @@ export function contentRouter(ctx: EmulatorContext): Router {
     return account ? accountJson(ctx.urls, account) : { type: 'unknown', accountId, displayName: 'Unknown user' };
   }
 
-  function pageJson(page: Page): object {
+  /** `body` with the representations asked for (`body.storage`, `body.view`), REST v1's shape:
+   *  `{storage: {value, representation: "storage", embeddedContent: [], _expandable}, _expandable}`. */
+  function bodyJson(page: Page, expand: Set<string>): object | undefined {
+    const wanted = BODY_REPRESENTATIONS.filter((r) => expand.has(`body.${r}`));
+    if (wanted.length === 0) return undefined;
+    const body: Record<string, unknown> = {};
+    for (const representation of wanted) {
+      body[representation] = {
+        value: pageBodyXhtml(page),
+        representation,
+        embeddedContent: [],
+        _expandable: { content: `/rest/api/content/${page.id}` },
+      };
+    }
+    body._expandable = Object.fromEntries(
+      OTHER_BODY_REPRESENTATIONS.filter((r) => !(wanted as readonly string[]).includes(r)).map((r) => [r, '']),
+    );
+    return body;
+  }
+
+  function pageJson(page: Page, expand: Set<string> = new Set()): object {
+    const body = bodyJson(page, expand);
     const space = SEEDED_SPACES.find((s) => s.key === page.spaceKey);
     const slug = encodeURIComponent(page.title).replace(/%20/g, '+');
     return {
@@ -62,11 +130,22 @@ export function contentRouter(ctx: EmulatorContext): Router {
         minorEdit: false,
         _links: { self: `${ctx.urls.siteUrl}/rest/api/content/${page.id}/version/1` },
       },
-      _expandable: { childTypes: '', container: `/rest/api/space/${page.spaceKey}`, metadata: '', operations: '', children: '', restrictions: '', ancestors: '', body: '', descendants: '' },
+      ...(body ? { body } : {}),
+      _expandable: {
+        childTypes: '',
+        container: `/rest/api/space/${page.spaceKey}`,
+        metadata: '',
+        operations: '',
+        children: '',
+        restrictions: '',
+        ancestors: '',
+        ...(body ? {} : { body: '' }),
+        descendants: '',
+      },
       _links: linksFor(ctx.urls, `/rest/api/content/${page.id}`, {
         webui: `/spaces/${page.spaceKey}/pages/${page.id}/${slug}`,
         edit: `/pages/resumedraft.action?draftId=${page.id}`,
-        tinyui: `/x/${Buffer.from(page.id).toString('base64url')}`,
+        tinyui: `/x/${tinyLinkCode(page.id)}`,
         collection: '/rest/api/content',
       }),
     };
@@ -89,7 +168,7 @@ export function contentRouter(ctx: EmulatorContext): Router {
 
   router.get('/api/content/:id', (req, res) => {
     requireScope(callerOf(res), 'READ');
-    res.json(pageJson(findReadable(req, res)));
+    res.json(pageJson(findReadable(req, res), expansions(req)));
   });
 
   // POST /rest/api/content/{id}/permission/check {subject: {type: "user", identifier}, operation}
@@ -99,7 +178,13 @@ export function contentRouter(ctx: EmulatorContext): Router {
     const page = findReadable(req, res);
     const body = parseJsonBody(req);
     const subject = isJsonObject(body) && isJsonObject(body.subject) ? body.subject : undefined;
-    if (!subject || subject.type !== 'user' || typeof subject.identifier !== 'string' || !isJsonObject(body) || typeof body.operation !== 'string') {
+    if (
+      !subject ||
+      subject.type !== 'user' ||
+      typeof subject.identifier !== 'string' ||
+      !isJsonObject(body) ||
+      typeof body.operation !== 'string'
+    ) {
       throw new HttpError(400, 'The body must be {"subject": {"type": "user", "identifier": "<accountId>"}, "operation": "read"}');
     }
     if (!ctx.site.findAccount(subject.identifier)) throw new HttpError(404, `No user with accountId ${subject.identifier}`);
@@ -115,9 +200,16 @@ export function contentRouter(ctx: EmulatorContext): Router {
     const limit = pagingParam(req, 'limit', 25, 100);
     const caller = callerOf(res);
     const readable = (p: Page) => caller.accountId === undefined || canRead(p, caller.accountId);
-    const matching = type === 'page' ? ctx.site.listPages().filter((p) => (spaceKey === undefined || p.spaceKey === spaceKey) && readable(p)) : [];
+    const matching =
+      type === 'page' ? ctx.site.listPages().filter((p) => (spaceKey === undefined || p.spaceKey === spaceKey) && readable(p)) : [];
     const page = matching.slice(start, start + limit);
-    res.json({ results: page.map(pageJson), start, limit, size: page.length, _links: linksFor(ctx.urls, '/rest/api/content') });
+    res.json({
+      results: page.map((p) => pageJson(p, expansions(req))),
+      start,
+      limit,
+      size: page.length,
+      _links: linksFor(ctx.urls, '/rest/api/content'),
+    });
   });
 
   router.get('/api/space', (req, res) => {

@@ -16,14 +16,23 @@ interface Operation {
   targetType: string;
 }
 
-function operationsOf(siteAdmin: boolean, isApp: boolean): Operation[] {
+function operationsOf(siteAdmin: boolean, isApp: boolean, closed: boolean): Operation[] {
+  if (closed) return [];
   const ops: Operation[] = [{ operation: 'use', targetType: 'application' }];
   if (!isApp) ops.push({ operation: 'create_space', targetType: 'application' });
   if (siteAdmin) ops.push({ operation: 'administer', targetType: 'application' });
   return ops;
 }
 
-function render(urls: EmulatorUrls, accountId: string, displayName: string, accountType: string, siteAdmin: boolean, options: UserJsonOptions): object {
+function render(
+  urls: EmulatorUrls,
+  accountId: string,
+  displayName: string,
+  accountType: string,
+  siteAdmin: boolean,
+  options: UserJsonOptions,
+  closed = false,
+): object {
   const user: Record<string, unknown> = {
     type: 'known',
     accountId,
@@ -37,14 +46,19 @@ function render(urls: EmulatorUrls, accountId: string, displayName: string, acco
     _links: linksFor(urls, `/rest/api/user?accountId=${encodeURIComponent(accountId)}`),
   };
   if (options.expandOperations) {
-    user.operations = operationsOf(siteAdmin, accountType === 'app');
+    user.operations = operationsOf(siteAdmin, accountType === 'app', closed);
     user._expandable = { personalSpace: '' };
   }
   return user;
 }
 
+/**
+ * A closed account still answers, under its id, as "Former user" with the default avatar, no
+ * email and no operations (the name and avatar: Atlassian's account deletion page, see
+ * accounts.ts; the rest of the shape is assumed).
+ */
 export function accountJson(urls: EmulatorUrls, account: Account, options: UserJsonOptions = { expandOperations: false }): object {
-  return render(urls, account.accountId, account.displayName, 'atlassian', account.siteAdmin, options);
+  return render(urls, account.accountId, account.displayName, 'atlassian', account.siteAdmin, options, account.closedAt !== undefined);
 }
 
 /** An app's own user (accountType "app"), what a call made as the app sees as current user. */

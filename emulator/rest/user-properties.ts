@@ -1,4 +1,4 @@
-// User properties, REST v1 (confluence-facts.md §1): list/get/create/update/delete under
+// User properties, REST v1 (docs/platform-facts.md §1): list/get/create/update/delete under
 // /wiki/rest/api/user/{accountId}/property. Storage identity: (site, app key, accountId, key).
 import { Router, type Request } from 'express';
 import { ACCOUNT_ID_PATTERN } from '../accounts';
@@ -34,7 +34,7 @@ function checkKey(ctx: EmulatorContext, key: string): void {
 /** A call made as a user may only touch that user's own properties (setting asUserRestriction). */
 function checkAsUserRestriction(ctx: EmulatorContext, caller: Caller, accountId: string): void {
   if (!ctx.settings.asUserRestriction || caller.accountId === undefined || caller.accountId === accountId) return;
-  throw new HttpError(403, 'A call made as a user may not read, change or delete another user\'s properties');
+  throw new HttpError(403, "A call made as a user may not read, change or delete another user's properties");
 }
 
 function checkUserExists(ctx: EmulatorContext, accountId: string): void {
@@ -100,69 +100,54 @@ export function userPropertiesRouter(ctx: EmulatorContext): Router {
     return { appKey: appKeyOf(caller), accountId, key };
   }
 
-  router.get(
-    '/api/user/:userId/property',
-    (req, res) => {
-      const { appKey, accountId } = prepare(req, callerOf(res), false, false);
-      const start = parsePagingParam(req, 'start', 0);
-      const limit = Math.min(parsePagingParam(req, 'limit', DEFAULT_LIMIT), MAX_LIMIT);
-      const all = ctx.site.userProperties(appKey, accountId);
-      const page = all.slice(start, start + limit);
-      const links = linksFor(ctx.urls, propertyPath(accountId));
-      if (start + limit < all.length) links.next = `${propertyPath(accountId)}?start=${start + limit}&limit=${limit}`;
-      res.json({ results: page.map((p) => ({ key: p.key })), start, limit, size: page.length, _links: links });
-    },
-  );
+  router.get('/api/user/:userId/property', (req, res) => {
+    const { appKey, accountId } = prepare(req, callerOf(res), false, false);
+    const start = parsePagingParam(req, 'start', 0);
+    const limit = Math.min(parsePagingParam(req, 'limit', DEFAULT_LIMIT), MAX_LIMIT);
+    const all = ctx.site.userProperties(appKey, accountId);
+    const page = all.slice(start, start + limit);
+    const links = linksFor(ctx.urls, propertyPath(accountId));
+    if (start + limit < all.length) links.next = `${propertyPath(accountId)}?start=${start + limit}&limit=${limit}`;
+    res.json({ results: page.map((p) => ({ key: p.key })), start, limit, size: page.length, _links: links });
+  });
 
-  router.get(
-    '/api/user/:userId/property/:key',
-    (req, res) => {
-      const { appKey, accountId, key } = prepare(req, callerOf(res), false, true);
-      const property = ctx.site.findUserProperty(appKey, accountId, key);
-      if (!property) throw new HttpError(404, `No property with key ${key} found for user ${accountId}`);
-      res.json(propertyBody(ctx, accountId, property));
-    },
-  );
+  router.get('/api/user/:userId/property/:key', (req, res) => {
+    const { appKey, accountId, key } = prepare(req, callerOf(res), false, true);
+    const property = ctx.site.findUserProperty(appKey, accountId, key);
+    if (!property) throw new HttpError(404, `No property with key ${key} found for user ${accountId}`);
+    res.json(propertyBody(ctx, accountId, property));
+  });
 
-  router.post(
-    '/api/user/:userId/property/:key',
-    (req, res) => {
-      const { appKey, accountId, key } = prepare(req, callerOf(res), true, true);
-      const value = readValue(ctx, req);
-      if (ctx.site.findUserProperty(appKey, accountId, key)) {
-        throw new HttpError(409, `A property with key ${key} already exists for user ${accountId}; use PUT to update it`);
-      }
-      const max = ctx.settings.userPropertyMaxPerUser;
-      if (ctx.site.userProperties(appKey, accountId).length >= max) {
-        throw new HttpError(400, `The limit of ${max} properties per user for this app is reached`);
-      }
-      ctx.site.createUserProperty(appKey, accountId, key, value, new Date().toISOString());
-      res.status(201).end();
-    },
-  );
+  router.post('/api/user/:userId/property/:key', (req, res) => {
+    const { appKey, accountId, key } = prepare(req, callerOf(res), true, true);
+    const value = readValue(ctx, req);
+    if (ctx.site.findUserProperty(appKey, accountId, key)) {
+      throw new HttpError(409, `A property with key ${key} already exists for user ${accountId}; use PUT to update it`);
+    }
+    const max = ctx.settings.userPropertyMaxPerUser;
+    if (ctx.site.userProperties(appKey, accountId).length >= max) {
+      throw new HttpError(400, `The limit of ${max} properties per user for this app is reached`);
+    }
+    ctx.site.createUserProperty(appKey, accountId, key, value, new Date().toISOString());
+    res.status(201).end();
+  });
 
-  router.put(
-    '/api/user/:userId/property/:key',
-    (req, res) => {
-      const { appKey, accountId, key } = prepare(req, callerOf(res), true, true);
-      const value = readValue(ctx, req);
-      if (!ctx.site.updateUserProperty(appKey, accountId, key, value, new Date().toISOString())) {
-        throw new HttpError(404, `No property with key ${key} found for user ${accountId}; use POST to create it`);
-      }
-      res.status(204).end();
-    },
-  );
+  router.put('/api/user/:userId/property/:key', (req, res) => {
+    const { appKey, accountId, key } = prepare(req, callerOf(res), true, true);
+    const value = readValue(ctx, req);
+    if (!ctx.site.updateUserProperty(appKey, accountId, key, value, new Date().toISOString())) {
+      throw new HttpError(404, `No property with key ${key} found for user ${accountId}; use POST to create it`);
+    }
+    res.status(204).end();
+  });
 
-  router.delete(
-    '/api/user/:userId/property/:key',
-    (req, res) => {
-      const { appKey, accountId, key } = prepare(req, callerOf(res), true, true);
-      if (!ctx.site.deleteUserProperty(appKey, accountId, key)) {
-        throw new HttpError(404, `No property with key ${key} found for user ${accountId}`);
-      }
-      res.status(204).end();
-    },
-  );
+  router.delete('/api/user/:userId/property/:key', (req, res) => {
+    const { appKey, accountId, key } = prepare(req, callerOf(res), true, true);
+    if (!ctx.site.deleteUserProperty(appKey, accountId, key)) {
+      throw new HttpError(404, `No property with key ${key} found for user ${accountId}`);
+    }
+    res.status(204).end();
+  });
 
   return router;
 }

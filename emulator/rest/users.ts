@@ -77,7 +77,9 @@ export function usersRouter(ctx: EmulatorContext): Router {
     const accountId = accountIdParam(req);
     const account = ctx.site.findAccount(accountId);
     if (!account) throw new HttpError(404, `No user found with accountId ${accountId}`);
-    const groups = account.siteAdmin ? [GROUPS.users, GROUPS.siteAdmins, GROUPS.confluenceAdmins] : [GROUPS.users];
+    // A closed account belongs to no group any more (assumed: it has no access to any organization).
+    const groups =
+      account.closedAt !== undefined ? [] : account.siteAdmin ? [GROUPS.users, GROUPS.siteAdmins, GROUPS.confluenceAdmins] : [GROUPS.users];
     res.json({
       results: groups.map((g) => ({
         type: 'group',

@@ -17,14 +17,29 @@ export interface JQueryDeferredLike {
 }
 
 export interface FlagProvider {
-  create(options: { id: string; title?: string; body?: string; type: string; close?: string; onClose: (id: string) => void; actions: unknown[] }): { close(): void };
+  create(options: {
+    id: string;
+    title?: string;
+    body?: string;
+    type: string;
+    close?: string;
+    onClose: (id: string) => void;
+    actions: unknown[];
+  }): { close(): void };
 }
 
 export interface ConnectHost {
-  create(extension: { addon_key: string; key: string; url: string; options?: Record<string, unknown> }): HTMLElement | ArrayLike<HTMLElement>;
+  create(extension: {
+    addon_key: string;
+    key: string;
+    url: string;
+    options?: Record<string, unknown>;
+  }): HTMLElement | ArrayLike<HTMLElement>;
   defineModule(name: string, methods: Record<string, ModuleMethod>): void;
   defineModule(methods: Record<string, ModuleMethod>): void;
-  registerContentResolver: { resolveByExtension(resolver: (extension: { addon_key: string; key: string; options?: Record<string, unknown> }) => unknown): void };
+  registerContentResolver: {
+    resolveByExtension(resolver: (extension: { addon_key: string; key: string; options?: Record<string, unknown> }) => unknown): void;
+  };
   frameworkAdaptor: {
     registerModule(module: { getModuleRegistrationName(): string; isEnabled(): boolean; getProvider(): unknown }): void;
   };

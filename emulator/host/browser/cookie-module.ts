@@ -3,6 +3,7 @@
 // back to the legacy AUI conglomerate cookie (`AJS.conglomerate.cookie`), where older versions
 // kept them, read and rewritten exactly as AUI's AJS.Cookie does (docs/emulator.md, "AP.cookie");
 // `erase` clears both so an erased value cannot come back from it (an assumption, see there).
+// A stored entry not in the wrapped form this module writes is read as the plain value it is.
 import type { ModuleCallback, ModuleMethod } from './connect-host-types';
 
 const CONGLOMERATE_COOKIE = 'AJS.conglomerate.cookie';
@@ -52,18 +53,37 @@ function appKeyOf(callback: ModuleCallback): string {
   return callback._context.extension.addon_key;
 }
 
-/** The value, or undefined; never throws (an unreadable entry counts as absent). */
+/**
+ * What a stored localStorage entry holds: the value of the `{"value", "expires"}` form this
+ * module writes (undefined once it has expired), or — for anything else, such as the plain
+ * string or JSON array a host that stored values as they came would have left — the stored text
+ * itself. The stored form is assumed, so nothing else is taken for it and nothing is dropped.
+ */
+function storedValue(stored: string): { value: string | undefined; expired: boolean } {
+  try {
+    const parsed: unknown = JSON.parse(stored);
+    if (isStoredCookie(parsed))
+      return parsed.expires > Date.now() ? { value: parsed.value, expired: false } : { value: undefined, expired: true };
+  } catch {
+    // not JSON: a plain value
+  }
+  return { value: stored, expired: false };
+}
+
+function isStoredCookie(parsed: unknown): parsed is StoredCookie {
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return false;
+  const { value, expires } = parsed as Partial<StoredCookie>;
+  return typeof value === 'string' && typeof expires === 'number' && Object.keys(parsed).length === 2;
+}
+
+/** The value, or undefined; never throws. Only an expired entry of the wrapped form is removed. */
 export function readCookie(appKey: string, name: string): string | undefined {
   const key = storageKey(appKey, name);
   try {
     const stored = localStorage.getItem(key);
     if (stored !== null) {
-      try {
-        const parsed = JSON.parse(stored) as StoredCookie;
-        if (parsed.expires > Date.now()) return parsed.value;
-      } catch {
-        // unreadable: treated as absent
-      }
+      const { value, expired } = storedValue(stored);
+      if (!expired) return value;
       localStorage.removeItem(key);
     }
   } catch {

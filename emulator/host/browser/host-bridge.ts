@@ -29,7 +29,11 @@ host.frameworkAdaptor.registerModule({
 // Asked for a URL when an iframe has none or its JWT expired; must answer a jQuery Deferred.
 host.registerContentResolver.resolveByExtension((extension) => {
   const deferred = window.jQuery.Deferred();
-  hostApi<{ url: string }>('/iframe-url', { appKey: extension.addon_key, moduleKey: extension.key, productContext: extension.options?.productContext ?? {} }).then(
+  hostApi<{ url: string }>('/iframe-url', {
+    appKey: extension.addon_key,
+    moduleKey: extension.key,
+    productContext: extension.options?.productContext ?? {},
+  }).then(
     ({ url }) => deferred.resolve({ url, addon_key: extension.addon_key, key: extension.key, options: extension.options ?? {} }),
     (error: unknown) => deferred.reject(error),
   );
@@ -39,7 +43,12 @@ host.registerContentResolver.resolveByExtension((extension) => {
 function createIframe(iframe: HostIframe): void {
   const container = document.getElementById(iframe.containerId);
   if (!container) return;
-  const created = host.create({ addon_key: iframe.addon_key, key: iframe.key, url: iframe.url, options: { ...iframe.options, productContext: iframe.productContext } });
+  const created = host.create({
+    addon_key: iframe.addon_key,
+    key: iframe.key,
+    url: iframe.url,
+    options: { ...iframe.options, productContext: iframe.productContext },
+  });
   // create() answers a detached jQuery-wrapped element: append it.
   const element = 'length' in created ? created[0] : created;
   container.appendChild(element);

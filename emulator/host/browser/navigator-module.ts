@@ -14,7 +14,9 @@ function targetUrl(target: string, context: NavigatorContext): string | undefine
   switch (target) {
     case 'contentview':
     case 'contentedit':
-      return context.contentId === undefined ? undefined : `/wiki/pages/viewpage.action?pageId=${encodeURIComponent(String(context.contentId))}`;
+      return context.contentId === undefined
+        ? undefined
+        : `/wiki/pages/viewpage.action?pageId=${encodeURIComponent(String(context.contentId))}`;
     case 'spaceview':
       return context.spaceKey ? `/wiki/spaces/${encodeURIComponent(context.spaceKey)}` : undefined;
     case 'addonModule':

@@ -20,7 +20,8 @@ const ap = (window as unknown as { AP?: { request?: RequestFn } }).AP;
 const original = ap?.request;
 if (ap && original) {
   ap.request = (urlOrOptions, maybeOptions) => {
-    const options: CallbackOptions = typeof urlOrOptions === 'string' ? { ...(maybeOptions ?? {}), url: urlOrOptions } : { ...urlOrOptions };
+    const options: CallbackOptions =
+      typeof urlOrOptions === 'string' ? { ...(maybeOptions ?? {}), url: urlOrOptions } : { ...urlOrOptions };
     const { success, error, ...sendable } = options;
     const pending = original.call(ap, sendable);
     if (success || error) {

@@ -1,5 +1,5 @@
 // AP.request: a call to the site's REST API made by the host for the iframe, as the signed-in
-// user with the app's scopes (confluence-facts.md §4). The emulator runs it through the same
+// user with the app's scopes (docs/platform-facts.md §8). The emulator runs it through the same
 // code path as POST /_emulator/ap-request, as-user restriction included. Resolves
 // {body, xhr} on 2xx (body is text) and rejects with {err, xhr} otherwise, as Connect
 // documents (`AP.request(…).catch(e => e.err)`).
@@ -36,7 +36,11 @@ function normalise(urlOrOptions: string | RequestOptions, options: RequestOption
   return typeof urlOrOptions === 'string' ? { ...(options ?? {}), url: urlOrOptions } : { ...(urlOrOptions ?? {}) };
 }
 
-async function request(urlOrOptions: string | RequestOptions, options: RequestOptions | undefined, callback: ModuleCallback): Promise<object> {
+async function request(
+  urlOrOptions: string | RequestOptions,
+  options: RequestOptions | undefined,
+  callback: ModuleCallback,
+): Promise<object> {
   const opts = normalise(urlOrOptions, options);
   const method = (opts.type ?? 'GET').toUpperCase();
   let path = opts.url ?? '';

@@ -5,7 +5,11 @@ import type { HostPageData } from './host-page-data';
 export function userModule(page: HostPageData): Record<string, ModuleMethod> {
   return {
     getCurrentUser(callback: ModuleCallback) {
-      callback(page.user ? { atlassianAccountId: page.user.accountId, accountType: 'atlassian' } : { atlassianAccountId: null, accountType: 'anonymous' });
+      callback(
+        page.user
+          ? { atlassianAccountId: page.user.accountId, accountType: 'atlassian' }
+          : { atlassianAccountId: null, accountType: 'anonymous' },
+      );
     },
     getUser(callback: ModuleCallback) {
       callback(page.user ? { id: page.user.accountId, key: page.user.accountId, fullName: page.user.displayName } : {});
