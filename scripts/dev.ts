@@ -9,7 +9,13 @@
  *   4. prints the URL to open and the users to sign in as;
  *   5. restarts Keepsake when the server's sources change, rebuilds the front end when its do.
  * Ctrl-C stops Keepsake (which uninstalls itself, as ACE does in development), then the emulator.
- * Options: --reset, --no-watch. Settings: PORT (Keepsake, 3000), EMULATOR_PORT (4000),
+ *
+ * With --forge, Keepsake is installed the Connect-on-Forge way instead (emulator-forge-install.ts):
+ * it starts without registering, with a fixed development app id and the emulator's JWKS, and
+ * manifest.yml rendered with its local URL as the remote goes to the emulator's
+ * `POST /_emulator/forge/installations` (an update when the state file kept the installation;
+ * a restart sends it again only when the rendered manifest changed). Ctrl-C leaves it installed.
+ * Options: --reset, --no-watch, --forge. Settings: PORT (Keepsake, 3000), EMULATOR_PORT (4000),
  * EMULATOR_STATE_FILE, EMULATOR_LOG_LEVEL, LOG_LEVEL, KEEPSAKE_REGISTER_TIMEOUT_MS.
  * docs/development.md tells the whole story.
  */
@@ -19,6 +25,16 @@ import { parseArgs } from 'node:util';
 import { SEEDED_USERS, startEmulator } from '../emulator';
 import { buildFrontend } from './build-frontend';
 import { loadDevSettings } from './dev/dev-settings';
+import {
+  connectInstallMessage,
+  DEV_FORGE_APP_ID,
+  EmulatorForgeInstaller,
+  forgeInstallMessage,
+  installedVia,
+  keepsakeAppKey,
+  triggerCommands,
+  type ForgeInstall,
+} from './dev/emulator-forge-install';
 import { keepsakeEnvironment } from './dev/keepsake-environment';
 import { KeepsakeSupervisor } from './dev/keepsake-supervisor';
 import { reloadOnChange } from './dev/reload-on-change';
@@ -31,8 +47,16 @@ function log(line: string): void {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { reset: { type: 'boolean', default: false }, 'no-watch': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: {
+      reset: { type: 'boolean', default: false },
+      'no-watch': { type: 'boolean', default: false },
+      forge: { type: 'boolean', default: false },
+    },
+  });
   const settings = loadDevSettings(root);
+  const forge = values.forge;
+  const appKey = keepsakeAppKey();
 
   log('building the front end…');
   await buildFrontend();
@@ -43,20 +67,44 @@ async function main(): Promise<void> {
     stateFile: settings.emulatorStateFile,
     logLevel: process.env.EMULATOR_LOG_LEVEL ?? 'warn',
   }).catch((error: Error & { code?: string }) => {
-    throw new Error(error.code === 'EADDRINUSE' ? `Port ${settings.emulatorPort} is taken; set EMULATOR_PORT to a free one.` : `The emulator did not start: ${error.message}`);
+    throw new Error(
+      error.code === 'EADDRINUSE'
+        ? `Port ${settings.emulatorPort} is taken; set EMULATOR_PORT to a free one.`
+        : `The emulator did not start: ${error.message}`,
+    );
   });
-  log(`Confluence emulator at ${emulator.siteUrl} (site kept in ${relative(root, settings.emulatorStateFile) || settings.emulatorStateFile}).`);
+  log(
+    `Confluence emulator at ${emulator.siteUrl} (site kept in ${relative(root, settings.emulatorStateFile) || settings.emulatorStateFile}).`,
+  );
 
+  // One app key installs once per site: a saved install of the other kind is named, not replaced.
+  const before = await installedVia(emulator.baseUrl, appKey);
+  if (forge && before === 'connect') return fail(emulator, connectInstallMessage(appKey, emulator.baseUrl));
+  if (!forge && before === 'forge') return fail(emulator, forgeInstallMessage(appKey, emulator.baseUrl));
+
+  const installer = forge ? new EmulatorForgeInstaller(emulator.baseUrl) : undefined;
   const keepsake = new KeepsakeSupervisor({
     root,
-    args: ['--host', emulator.registrationUrl],
-    env: keepsakeEnvironment({
-      PORT: String(settings.port),
-      AC_HOST_SCRIPT_URL: `${emulator.baseUrl}/atlassian-connect/all.js`,
-      CONNECT_KEYS_CDN_URL: emulator.keysUrl,
-      KEEPSAKE_OAUTH_SERVER_URL: emulator.oauthServerUrl,
-    }, ['AC_LOCAL_BASE_URL']), // the install's baseUrl is localhost here
+    args: forge ? ['--no-register'] : ['--host', emulator.registrationUrl],
+    env: keepsakeEnvironment(
+      {
+        PORT: String(settings.port),
+        AC_HOST_SCRIPT_URL: `${emulator.baseUrl}/atlassian-connect/all.js`,
+        CONNECT_KEYS_CDN_URL: emulator.keysUrl,
+        KEEPSAKE_OAUTH_SERVER_URL: emulator.oauthServerUrl,
+        ...(forge ? { KEEPSAKE_FORGE_APP_ID: DEV_FORGE_APP_ID, KEEPSAKE_FORGE_JWKS_URL: `${emulator.baseUrl}/_emulator/forge/jwks` } : {}),
+      },
+      ['AC_LOCAL_BASE_URL'],
+    ), // the install's baseUrl is localhost here
     log,
+    // Nothing is reinstalled on a restart unless the rendered manifest changed.
+    afterRestart: installer
+      ? async (url) => {
+          const installed = await installer.install(url);
+          if (installed.outcome !== 'unchanged')
+            log(`the manifest changed: Keepsake's Forge installation updated (${describeOutcome(installed)}).`);
+        }
+      : undefined,
   });
   let watcher: SourceWatcher | undefined;
   let stopping = false;
@@ -67,24 +115,63 @@ async function main(): Promise<void> {
     log('stopping Keepsake, then the emulator…');
     await keepsake.stop();
     await emulator.close();
-    log('stopped.');
+    log(forge ? 'stopped (Keepsake stays installed the Forge way in the emulated site).' : 'stopped.');
     process.exit(exitCode);
   };
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
 
-  log('starting Keepsake and installing it through ACE…');
+  log(
+    forge ? 'starting Keepsake, then installing it the Forge way (Connect on Forge)…' : 'starting Keepsake and installing it through ACE…',
+  );
   let url: string;
+  let installed: ForgeInstall | undefined;
   try {
     url = await keepsake.start();
   } catch (error) {
     const message = (error as Error).message;
-    log(`Keepsake did not start: ${message}${/EADDRINUSE/.test(message) ? `\nPort ${settings.port} is taken; set PORT to a free one.` : ''}`);
+    log(
+      `Keepsake did not start: ${message}${/EADDRINUSE/.test(message) ? `\nPort ${settings.port} is taken; set PORT to a free one.` : ''}`,
+    );
     await stop(1);
     return;
   }
+  if (installer) {
+    try {
+      installed = await installer.install(url);
+      log(`Keepsake installed the Forge way: ${describeOutcome(installed)}.`);
+    } catch (error) {
+      log(`Keepsake is running but not installed: ${(error as Error).message}`);
+      await stop(1);
+      return;
+    }
+  }
   if (!values['no-watch']) watcher = reloadOnChange(root, keepsake, log);
-  printWelcome(url, emulator.baseUrl, await firstPage(emulator.baseUrl), keepsake.pid, watcher !== undefined);
+  printWelcome({
+    keepsakeUrl: url,
+    emulatorUrl: emulator.baseUrl,
+    pagePath: await firstPage(emulator.baseUrl),
+    keepsakePid: keepsake.pid,
+    watching: watcher !== undefined,
+    forge: installed && { ...installed, appKey },
+  });
+}
+
+/** Ends the run before Keepsake started: the emulator closes (its site kept as it was). */
+async function fail(emulator: { close(): Promise<void> }, message: string): Promise<void> {
+  log(message);
+  await emulator.close();
+  process.exit(1);
+}
+
+function describeOutcome(installed: ForgeInstall): string {
+  const how = {
+    installed: 'a new installation',
+    minor: 'the kept installation, updated (minor version)',
+    major: 'the kept installation, upgraded (major version)',
+    unchanged: 'unchanged',
+  }[installed.outcome];
+  return `${how}, ${installed.installationId}`;
 }
 
 /** A page to open: the site's first (the seed's "Engineering home" unless the state file says otherwise). */
@@ -93,12 +180,31 @@ async function firstPage(baseUrl: string): Promise<string> {
   return pages.length ? `/wiki/spaces/${pages[0].spaceKey}/pages/${pages[0].id}` : '/wiki/';
 }
 
-function printWelcome(keepsakeUrl: string, emulatorUrl: string, pagePath: string, keepsakePid: number | undefined, watching: boolean): void {
+interface Welcome {
+  keepsakeUrl: string;
+  emulatorUrl: string;
+  pagePath: string;
+  keepsakePid: number | undefined;
+  watching: boolean;
+  /** With --forge: the installation, and the app key its triggers run under. */
+  forge?: ForgeInstall & { appKey: string };
+}
+
+function printWelcome({ keepsakeUrl, emulatorUrl, pagePath, keepsakePid, watching, forge }: Welcome): void {
   // Account ids (712020:uuid) and page paths need no escaping in a query; the link stays readable.
   const signIn = (accountId: string, next: string) => `${emulatorUrl}/_emulator/login?accountId=${accountId}&next=${next}`;
   const users = Object.entries(SEEDED_USERS).map(
-    ([name, user]) => `    ${name.padEnd(6)} ${user.displayName.padEnd(13)} ${user.siteAdmin ? 'site admin' : 'user      '}  ${signIn(user.accountId, pagePath)}`,
+    ([name, user]) =>
+      `    ${name.padEnd(6)} ${user.displayName.padEnd(13)} ${user.siteAdmin ? 'site admin' : 'user      '}  ${signIn(user.accountId, pagePath)}`,
   );
+  const forgeLines = forge
+    ? [
+        `  Installed the Forge way (Connect on Forge): app ${forge.appId}, installation ${forge.installationId}`,
+        '  Run the daily scheduled trigger now:',
+        ...triggerCommands(emulatorUrl, forge.appKey).map((line) => `    ${line}`),
+        '',
+      ]
+    : [];
   process.stdout.write(
     [
       '',
@@ -111,7 +217,10 @@ function printWelcome(keepsakeUrl: string, emulatorUrl: string, pagePath: string
       ...users,
       `  Manage apps (sign in as admin): ${emulatorUrl}/wiki/plugins/servlet/upm`,
       '',
-      watching ? '  Watching server.ts, app.ts, lib/, routes/ (restart) and frontend/ (rebuild). Ctrl-C stops.' : '  Not watching the sources (--no-watch). Ctrl-C stops.',
+      ...forgeLines,
+      watching
+        ? '  Watching server.ts, app.ts, lib/, routes/, platform/ (restart) and frontend/ (rebuild). Ctrl-C stops.'
+        : '  Not watching the sources (--no-watch). Ctrl-C stops.',
       `  Processes: dev ${process.pid}, keepsake ${keepsakePid}`,
       '',
     ].join('\n'),

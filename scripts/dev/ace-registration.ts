@@ -89,7 +89,9 @@ export async function registerApp(addon: AddOn, options: RegistrationOptions): P
   }
   const missing = options.hosts.filter((host) => !ace._registrations?.[host]);
   if (missing.length) {
-    throw new RegistrationError(failures.length ? failures.join('\n') : `ACE did not install the app on ${missing.map(withoutCredentials).join(', ')}.`);
+    throw new RegistrationError(
+      failures.length ? failures.join('\n') : `ACE did not install the app on ${missing.map(withoutCredentials).join(', ')}.`,
+    );
   }
   return ace.config.localBaseUrl();
 }

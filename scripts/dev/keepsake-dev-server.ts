@@ -1,10 +1,13 @@
 /**
  * Keepsake as `npm run dev` and `npm run dev:tunnel` run it: server.ts's `startServer`, then
  * installed through ACE's own `addon.register()` on the emulator (`--host URL`) or on the sites
- * of a credentials file (`--credentials FILE`, with ACE's ngrok tunnel). The dev script
+ * of a credentials file (`--credentials FILE`, with ACE's ngrok tunnel), or not at all
+ * (`--no-register`: the Connect-on-Forge loop installs it with `forge install`, behind the
+ * tunnel the dev script opened, AC_LOCAL_BASE_URL). The dev script
  * (keepsake-supervisor.ts) starts it, hears over IPC when it is ready, and restarts it on source
- * changes. SIGINT, SIGTERM or the dev script going away stop it: uninstall first (as ACE does in
- * development: the next start may have another tunnel URL), then the graceful close.
+ * changes. SIGINT, SIGTERM or the dev script going away stop it: uninstall first if it
+ * registered itself (as ACE does in development: the next start may have another tunnel URL),
+ * then the graceful close.
  */
 import { parseArgs } from 'node:util';
 import { startServer, type RunningKeepsake } from '../../server';
@@ -26,7 +29,14 @@ function tell(message: DevServerMessage): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { host: { type: 'string', multiple: true }, credentials: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: {
+      host: { type: 'string', multiple: true },
+      credentials: { type: 'string' },
+      'no-register': { type: 'boolean', default: false },
+    },
+  });
+  const register = !values['no-register'];
   const dev = loadDevSettings(process.cwd());
   const settings = loadSettings();
   const logger = createLogger(settings.LOG_LEVEL);
@@ -42,7 +52,7 @@ async function main(): Promise<void> {
   const stop = (exitCode: number) => {
     if (stopping) return;
     stopping = true;
-    const uninstall = running ? deregisterApp(running.keepsake.addon, DEREGISTER_TIMEOUT_MS) : Promise.resolve();
+    const uninstall = running && register ? deregisterApp(running.keepsake.addon, DEREGISTER_TIMEOUT_MS) : Promise.resolve();
     uninstall
       .then(() => running?.close())
       .then(
@@ -60,7 +70,7 @@ async function main(): Promise<void> {
 
   try {
     running = await startServer(settings, logger);
-    const url = await registerApp(running.keepsake.addon, { ...registration, timeoutMs: dev.registerTimeoutMs });
+    const url = register ? await registerApp(running.keepsake.addon, { ...registration, timeoutMs: dev.registerTimeoutMs }) : running.url;
     if (!stopping) await tell({ type: 'ready', url });
   } catch (error) {
     await tell({ type: 'failed', message: error instanceof Error ? error.message : String(error) });

@@ -15,10 +15,15 @@ const STOP_GRACE_MS = 20_000;
 export interface SupervisorOptions {
   /** The project folder: ACE reads atlassian-connect.json and config.json from the working directory. */
   root: string;
-  /** Arguments of keepsake-dev-server.ts (`--host URL` or `--credentials FILE`). */
+  /** Arguments of keepsake-dev-server.ts (`--host URL`, `--credentials FILE` or `--no-register`). */
   args: string[];
   env: NodeJS.ProcessEnv;
   log(line: string): void;
+  /**
+   * After a restart, before the next one may begin: the Forge loop sends the manifest again
+   * when it changed. A failure is logged; the next change tries again.
+   */
+  afterRestart?(url: string): Promise<void>;
 }
 
 export class KeepsakeSupervisor {
@@ -46,6 +51,9 @@ export class KeepsakeSupervisor {
       try {
         const url = await this.spawn();
         this.options.log(`Keepsake restarted at ${url} (process ${this.child?.pid}).`);
+        await this.options
+          .afterRestart?.(url)
+          .catch((error: Error) => this.options.log(`${error.message}\nFix it and save: the next change tries again.`));
       } catch (error) {
         this.options.log(`Keepsake did not start: ${(error as Error).message}\nFix it and save: the next change restarts it.`);
       }

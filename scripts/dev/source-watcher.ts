@@ -13,7 +13,7 @@ const SETTLE_MS = 150;
 const SOURCE_FILE = /\.(ts|mts|js|json|css)$/;
 // ACE reads these at start (its own descriptor watch is off in config.json).
 const SERVER_FILES_AT_ROOT = ['server.ts', 'app.ts', 'atlassian-connect.json', 'config.json'];
-const SERVER_FOLDERS = ['lib', 'routes', 'types'];
+const SERVER_FOLDERS = ['lib', 'routes', 'platform', 'types'];
 const FRONTEND_FOLDERS = ['frontend'];
 
 export interface SourceWatcher {
