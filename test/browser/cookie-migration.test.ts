@@ -1,6 +1,8 @@
 // The move from AP.cookie to user properties, in a real browser against Atlassian's Connect JS
 // (issue 4, section 3): migrate, then never again; merge browsers; survive a lost answer;
-// report truncated values without failing.
+// report truncated values without failing. Issue 12: every format an older version could have
+// left is read (plain strings, comma lists and JSON arrays as stored, the {value, expires} form,
+// AUI's conglomerate cookie), and a value that cannot be read stays where it is, reported once.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -13,7 +15,34 @@ import { auiConglomerateValue, remainingLegacyValues, seedConglomerateCookie, se
 const alice = SEEDED_USERS.alice.accountId;
 const bob = SEEDED_USERS.bob.accountId;
 const carol = SEEDED_USERS.carol.accountId;
+const admin = SEEDED_USERS.admin.accountId;
 const MIGRATION_PATH = '/api/migrations/cookies';
+
+/**
+ * Legacy values put into the host page's localStorage exactly as given (`keepsake$$<name>` =
+ * the text itself): what a host that stored AP.cookie values as they came would have left.
+ */
+async function seedRawLocalStorage(
+  context: BrowserContext,
+  emulator: BrowserStack['emulator'],
+  entries: Record<string, string>,
+): Promise<void> {
+  const page = await context.newPage();
+  await page.goto(`${emulator.baseUrl}/_emulator/pages`);
+  await page.evaluate((pairs) => {
+    const { localStorage } = globalThis as unknown as PageGlobals;
+    for (const [name, value] of pairs) localStorage.setItem(`keepsake$$${name}`, value);
+  }, Object.entries(entries));
+  await page.close();
+}
+
+/** The host page's localStorage entries of Keepsake's legacy values, as stored. */
+async function rawLocalStorage(page: Page, names: string[]): Promise<Record<string, string | null>> {
+  return page.evaluate((keys) => {
+    const { localStorage } = globalThis as unknown as PageGlobals;
+    return Object.fromEntries(keys.map((name) => [name, localStorage.getItem(`keepsake$$${name}`)]));
+  }, names);
+}
 
 /** Every call the browser makes to Keepsake's migration endpoint. */
 function recordMigrationCalls(context: BrowserContext): string[] {
@@ -136,7 +165,10 @@ describe('AP.cookie migration in the browser', function () {
     });
     const first = await openConfluencePage(browser, env.emulator, '65601');
     await panelAfterMigration(first, 'failed');
-    assert.deepEqual((await remainingLegacyValues(browser, env.emulator)).sort(), ['keepsake$$keepsake_view_mode', 'keepsake$$keepsake_watches']);
+    assert.deepEqual((await remainingLegacyValues(browser, env.emulator)).sort(), [
+      'keepsake$$keepsake_view_mode',
+      'keepsake$$keepsake_watches',
+    ]);
     await first.locator('#emulator-flags [role="alert"]').waitFor();
 
     await browser.unroute(`**${MIGRATION_PATH}`);
@@ -158,7 +190,7 @@ describe('AP.cookie migration in the browser', function () {
     await browser.addCookies([
       {
         name: 'AJS.conglomerate.cookie',
-        value: auiConglomerateValue({ 'confluence.sidebar.width': '285', 'keepsake$$keepsake_bookmarks': list, 'editor.mode': 'rich' }),
+        value: auiConglomerateValue({ 'confluence.sidebar.width': '285', keepsake$$keepsake_bookmarks: list, 'editor.mode': 'rich' }),
         url: env.emulator.baseUrl,
       },
     ]);
@@ -174,7 +206,11 @@ describe('AP.cookie migration in the browser', function () {
   it('finishes the migration when the conglomerate cookie holds a stray % (read as text, as AUI does)', async () => {
     const browser = await env.browserFor(bob);
     await browser.addCookies([
-      { name: 'AJS.conglomerate.cookie', value: auiConglomerateValue({ 'zoom.level': '100%', 'keepsake$$keepsake_bookmarks': '65604' }), url: env.emulator.baseUrl },
+      {
+        name: 'AJS.conglomerate.cookie',
+        value: auiConglomerateValue({ 'zoom.level': '100%', keepsake$$keepsake_bookmarks: '65604' }),
+        url: env.emulator.baseUrl,
+      },
     ]);
     const page = await openConfluencePage(browser, env.emulator, '65601');
     await panelAfterMigration(page, 'done');
@@ -197,6 +233,93 @@ describe('AP.cookie migration in the browser', function () {
     assert.deepEqual(calls, []);
   });
 
+  it('reads a plain string and a comma list from localStorage, as docs/legacy-cookies.md shows them, and erases them once stored', async () => {
+    const browser = await env.browserFor(admin);
+    // The issue's steps, literally: neither value is in the {value, expires} form.
+    await seedRawLocalStorage(browser, env.emulator, { keepsake_bookmarks: '65602,65603', keepsake_view_mode: 'compact' });
+    const page = await openConfluencePage(browser, env.emulator, '65602');
+    const panel = await panelAfterMigration(page, 'done');
+    await legacyValuesGone(page);
+    const stored = await storedPreferences(env.stack, admin);
+    assert.deepEqual(ids(stored.bookmarks), ['65602', '65603']);
+    assert.deepEqual(
+      stored.bookmarks.map((b) => b.title).sort(),
+      ['On-call runbook', 'Release checklist'],
+      'the titles of bare ids are read from Confluence',
+    );
+    assert.equal(stored.viewMode, 'compact');
+    assert.equal(await panel.getByRole('radio', { name: 'Compact' }).isChecked(), true);
+    await page.locator('#emulator-flags [role="status"]', { hasText: 'Your settings now follow you' }).waitFor();
+  });
+
+  it('reads a JSON array of pages stored as it is in localStorage', async () => {
+    const browser = await env.browserFor(bob);
+    await seedRawLocalStorage(browser, env.emulator, {
+      keepsake_watches: JSON.stringify([{ id: '65604', title: 'Architecture decisions', at: Date.UTC(2024, 3, 1) }, '65601']),
+    });
+    const page = await openConfluencePage(browser, env.emulator, '65601');
+    await panelAfterMigration(page, 'done');
+    await legacyValuesGone(page);
+    const watches = (await storedPreferences(env.stack, bob)).watches;
+    assert.ok(ids(watches).includes('65604') && ids(watches).includes('65601'), JSON.stringify(watches));
+  });
+
+  it('reads a value the host hands over in its stored {value, expires} form (here from the conglomerate cookie)', async () => {
+    const browser = await env.browserFor(carol);
+    const wrapped = JSON.stringify({ value: '65602,65604', expires: Date.UTC(2023, 0, 1) });
+    await seedConglomerateCookie(browser, env.emulator, { keepsake_bookmarks: wrapped });
+    const page = await openConfluencePage(browser, env.emulator, '65601');
+    await panelAfterMigration(page, 'done');
+    await legacyValuesGone(page);
+    const bookmarks = ids((await storedPreferences(env.stack, carol)).bookmarks);
+    assert.ok(bookmarks.includes('65602') && bookmarks.includes('65604'), bookmarks.join());
+  });
+
+  it('leaves a value it cannot read where it was, says so calmly, and does not say it again on the next page view', async () => {
+    const browser = await env.browserFor(alice);
+    await seedRawLocalStorage(browser, env.emulator, { keepsake_bookmarks: 'release-checklist;runbook' });
+    const calls = recordMigrationCalls(browser);
+    const page = await openConfluencePage(browser, env.emulator, '65601');
+    await panelAfterMigration(page, 'done');
+    const notice = page.locator('#emulator-flags [role="status"]', { hasText: 'left as it was' });
+    await notice.waitFor();
+    assert.equal(
+      (await notice.locator('.emulator-flag-body').innerText()).trim(),
+      "Keepsake couldn't read 1 saved bookmark list from this browser; it was left as it was.",
+    );
+    await page.screenshot({ path: join(screenshotsDir(), 'panel-unreadable-cookie-flag.png'), fullPage: true });
+    assert.deepEqual(await rawLocalStorage(page, ['keepsake_bookmarks']), { keepsake_bookmarks: 'release-checklist;runbook' }, 'untouched');
+
+    const again = await openConfluencePage(browser, env.emulator, '65601');
+    await panelAfterMigration(again, 'none');
+    assert.deepEqual(calls, ['POST'], 'reported once: the same unreadable value is not sent again');
+    assert.equal(await again.locator('#emulator-flags .emulator-flag').count(), 0, 'and nothing is said again');
+    assert.deepEqual(await rawLocalStorage(again, ['keepsake_bookmarks']), { keepsake_bookmarks: 'release-checklist;runbook' });
+  });
+
+  it('stores what AUI’s conglomerate cookie still lets it read of a spoilt JSON list, and leaves the list in the cookie', async () => {
+    const browser = await env.browserFor(carol);
+    // AUI's read drops every backslash, so the escaped quotes of the second title spoil the JSON there.
+    const list = JSON.stringify([
+      { id: '65603', title: 'On-call runbook' },
+      { id: '65606', title: 'The "holiday" calendar' },
+    ]);
+    await seedConglomerateCookie(browser, env.emulator, { keepsake_watches: list });
+    const page = await openConfluencePage(browser, env.emulator, '65601');
+    await panelAfterMigration(page, 'done');
+    const notice = page.locator('#emulator-flags [role="status"]', { hasText: 'follows you' });
+    await notice.waitFor();
+    assert.match(
+      await notice.innerText(),
+      /couldn't read all of 1 saved list of watched pages from this browser; what it could read now follows you, and it was left as it was/,
+    );
+    assert.ok(ids((await storedPreferences(env.stack, carol)).watches).includes('65603'));
+    assert.deepEqual(await remainingLegacyValues(browser, env.emulator), [
+      'keepsake$$keepsake_migration_reported',
+      'keepsake$$keepsake_watches',
+    ]);
+  });
+
   it('keeps what a truncated legacy value still holds and reports the rest, without failing', async () => {
     const browser = await env.browserFor(carol);
     const full = JSON.stringify([
@@ -205,16 +328,26 @@ describe('AP.cookie migration in the browser', function () {
       { id: '65604', title: 'Architecture decisions' },
     ]);
     // Cut off in the middle of the third entry, as the old 4 KB cookie did.
-    await seedConglomerateCookie(browser, env.emulator, { keepsake_bookmarks: full.slice(0, full.indexOf('65604') + 3), keepsake_tracking: 'analytics:yes' });
+    await seedConglomerateCookie(browser, env.emulator, {
+      keepsake_bookmarks: full.slice(0, full.indexOf('65604') + 3),
+      keepsake_tracking: 'analytics:yes',
+    });
     const page = await openConfluencePage(browser, env.emulator, '65602');
     const panel = await panelAfterMigration(page, 'done');
-    await legacyValuesGone(page);
-    assert.deepEqual(ids((await storedPreferences(env.stack, carol)).bookmarks), ['65602', '65603']);
-    assert.equal(await panel.getByRole('button', { name: 'Bookmarked' }).getAttribute('aria-pressed'), 'true');
-    const warning = page.locator('#emulator-flags [role="alert"]', { hasText: 'incomplete' });
+    const warning = page.locator('#emulator-flags [role="alert"]', { hasText: 'cut' });
     await warning.waitFor();
-    assert.match(await warning.innerText(), /keepsake_bookmarks: The value was cut off after 2 complete entries/);
-    assert.match(await warning.innerText(), /keepsake_tracking/);
+    assert.ok(ids((await storedPreferences(env.stack, carol)).bookmarks).includes('65603'));
+    assert.equal(await panel.getByRole('button', { name: 'Bookmarked' }).getAttribute('aria-pressed'), 'true');
+    assert.match(
+      await warning.innerText(),
+      /An older version of Keepsake had cut short 1 saved bookmark list; every complete entry now follows you/,
+    );
+    assert.match(await warning.innerText(), /couldn't read the saved tracking choices from this browser; it was left as it was/);
+    // The cut-off list is erased (its unfinished last entry nobody can read); the unreadable tracking value stays.
+    assert.deepEqual(await remainingLegacyValues(browser, env.emulator), [
+      'keepsake$$keepsake_migration_reported',
+      'keepsake$$keepsake_tracking',
+    ]);
     await page.screenshot({ path: join(screenshotsDir(), 'panel-truncated-cookie-flag.png'), fullPage: true });
   });
 });

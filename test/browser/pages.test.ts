@@ -11,6 +11,7 @@ import { ids, storedPreferences } from './support/keepsake-data';
 const admin = SEEDED_USERS.admin.accountId;
 const alice = SEEDED_USERS.alice.accountId;
 const bob = SEEDED_USERS.bob.accountId;
+const carol = SEEDED_USERS.carol.accountId;
 
 describe('My Keepsake and the admin page in the browser', function () {
   this.timeout(120_000);
@@ -18,8 +19,12 @@ describe('My Keepsake and the admin page in the browser', function () {
   before(async () => {
     env = await startBrowserStack();
     // Two browsers' worth of legacy values for alice, one of them cut short; one for bob.
-    await env.stack.api(alice, 'POST', '/api/migrations/cookies', { cookies: { keepsake_bookmarks: '65602,65604', keepsake_view_mode: 'compact' } });
-    await env.stack.api(alice, 'POST', '/api/migrations/cookies', { cookies: { keepsake_bookmarks: '[{"id":"65606","title":"Holiday calendar"},{"id":"656', keepsake_watches: '65603' } });
+    await env.stack.api(alice, 'POST', '/api/migrations/cookies', {
+      cookies: { keepsake_bookmarks: '65602,65604', keepsake_view_mode: 'compact' },
+    });
+    await env.stack.api(alice, 'POST', '/api/migrations/cookies', {
+      cookies: { keepsake_bookmarks: '[{"id":"65606","title":"Holiday calendar"},{"id":"656', keepsake_watches: '65603' },
+    });
     await env.stack.api(bob, 'POST', '/api/migrations/cookies', { cookies: { keepsake_tracking: 'analytics:maybe' } });
     await env.stack.api(alice, 'PUT', '/api/profile', { pronouns: 'she/her', workingHours: '9–17 CET' });
   });
@@ -34,7 +39,13 @@ describe('My Keepsake and the admin page in the browser', function () {
     const mine = await keepsakeFrame(page, '/my-keepsake');
     await mine.getByRole('heading', { name: 'Bookmarks (3)' }).waitFor();
     const bookmarks = mine.locator('#ks-bookmarks');
-    assert.deepEqual(await bookmarks.getByRole('link').allInnerTexts(), ['Release checklist', 'Architecture decisions', 'Holiday calendar']);
+    // Newest first; the two from one cookie were added at the same time, so the higher page id first.
+    assert.deepEqual(await bookmarks.getByRole('link').allInnerTexts(), [
+      'Holiday calendar',
+      'Architecture decisions',
+      'Release checklist',
+    ]);
+    assert.equal(await mine.getByRole('button', { name: 'Show more bookmarks' }).isVisible(), false, 'one page holds them all');
     assert.deepEqual(await mine.locator('#ks-watches').getByRole('link').allInnerTexts(), ['On-call runbook']);
     assert.match(await mine.locator('#ks-privacy').innerText(), /What is private[\s\S]*What is public/);
     assert.equal(await mine.getByLabel('Pronouns').inputValue(), 'she/her');
@@ -66,7 +77,12 @@ describe('My Keepsake and the admin page in the browser', function () {
     const hostAnswer = await page.goto(`${env.emulator.baseUrl}/wiki/plugins/servlet/ac/keepsake/keepsake-admin`);
     assert.equal(hostAnswer?.status(), 403);
     // Conditions are not a security boundary: load Keepsake's page with a valid page-load JWT for her.
-    const { url } = (await env.stack.control<{ url: string }>('GET', `/iframe-url?appKey=keepsake&moduleKey=keepsake-admin&accountId=${encodeURIComponent(alice)}`)).body;
+    const { url } = (
+      await env.stack.control<{ url: string }>(
+        'GET',
+        `/iframe-url?appKey=keepsake&moduleKey=keepsake-admin&accountId=${encodeURIComponent(alice)}`,
+      )
+    ).body;
     const direct = await page.goto(url);
     assert.equal(direct?.status(), 403);
     assert.match(await page.getByRole('alert').innerText(), /Only Confluence administrators/);
@@ -87,9 +103,9 @@ describe('My Keepsake and the admin page in the browser', function () {
     assert.equal(await settings.locator('#ks-stat-users').innerText(), '1', 'alice migrated; bob’s only cookie was rejected');
     assert.equal(await settings.locator('#ks-stat-rejected').innerText(), '1');
     const reasons = await settings.locator('#ks-reasons .ks-bar-label').allInnerTexts();
-    assert.deepEqual(reasons.sort(), ['MALFORMED', 'TRUNCATED']);
+    assert.deepEqual(reasons.sort(), ['Cut off', 'Unreadable']);
     assert.equal(await settings.getByLabel('Where preferences live').inputValue(), 'auto');
-    assert.match(await settings.locator('#ks-detected-backend').innerText(), /user-properties/);
+    assert.match(await settings.locator('#ks-detected-backend').innerText(), /user properties/);
     await page.screenshot({ path: join(screenshotsDir(), 'admin-settings.png'), fullPage: true });
 
     await settings.getByRole('checkbox', { name: 'About me public' }).uncheck();
@@ -97,5 +113,52 @@ describe('My Keepsake and the admin page in the browser', function () {
     await page.locator('#emulator-flags [role="status"]', { hasText: 'Settings saved' }).waitFor();
     const saved = await env.stack.api<{ settings: { profileFields: { note: { public: boolean } } } }>(admin, 'GET', '/api/admin/settings');
     assert.equal(saved.body.settings.profileFields.note.public, false);
+  });
+
+  // Last: carol's migration would change the admin's figures above.
+  it('shows a long list a page at a time: Show more fetches the next, and removing still works', async () => {
+    const base = Date.parse('2020-01-01T00:00:00.000Z');
+    const entries = Array.from({ length: 120 }, (_, i) => ({
+      id: String(400_000 + i),
+      title: `Meeting notes ${i + 1}`,
+      at: base + i * 60_000,
+    }));
+    const seeded = await env.stack.api(carol, 'POST', '/api/migrations/cookies', {
+      cookies: { keepsake_bookmarks: JSON.stringify(entries) },
+    });
+    assert.equal(seeded.status, 200, JSON.stringify(seeded.body).slice(0, 200));
+    const browser = await env.browserFor(carol);
+    const page = await browser.newPage();
+    await page.setViewportSize({ width: 1200, height: 1200 });
+    await page.goto(`${env.emulator.baseUrl}/wiki/plugins/servlet/ac/keepsake/my-keepsake`);
+    const mine = await keepsakeFrame(page, '/my-keepsake');
+    await mine.getByRole('heading', { name: 'Bookmarks (120)' }).waitFor();
+    const links = mine.locator('#ks-bookmarks').getByRole('link');
+    assert.equal(await links.count(), 50, 'the first page only');
+    assert.equal(await links.first().innerText(), 'Meeting notes 120', 'newest first');
+
+    // Removing one from the first page does not shift what the next page starts with.
+    await mine.getByRole('button', { name: 'Remove bookmark Meeting notes 100' }).click();
+    await mine.getByRole('heading', { name: 'Bookmarks (119)' }).waitFor();
+    const more = mine.getByRole('button', { name: 'Show more bookmarks' });
+    await more.click();
+    await links.nth(98).waitFor();
+    assert.equal(await links.count(), 99);
+    assert.equal(await links.nth(49).innerText(), 'Meeting notes 70', 'the next page starts right after the last one shown');
+    const focused = await mine.evaluate(
+      () => (globalThis as unknown as { document: { activeElement: { textContent: string } | null } }).document.activeElement?.textContent,
+    );
+    assert.equal(focused, 'Meeting notes 70', 'focus moves to the first new entry');
+    await more.click();
+    await links.nth(118).waitFor();
+    await more.waitFor({ state: 'hidden' });
+    const titles = await links.allInnerTexts();
+    assert.equal(new Set(titles).size, 119, 'none twice');
+    assert.equal(titles.at(-1), 'Meeting notes 1');
+
+    await mine.getByRole('button', { name: 'Remove bookmark Meeting notes 1', exact: true }).click();
+    await mine.getByRole('heading', { name: 'Bookmarks (118)' }).waitFor();
+    const left = await env.stack.api<{ bookmarkCount: number }>(carol, 'GET', '/api/preferences');
+    assert.equal(left.body.bookmarkCount, 118);
   });
 });

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import type { Frame, Page } from 'playwright-core';
 import { SEEDED_USERS } from '../../emulator';
-import type { PreferencesView } from '../../frontend/shared/api-types';
+import type { PreferencesSummary } from '../../frontend/shared/api-types';
+import { setIds } from '../support/set-entries';
 import { keepsakeFrame, openConfluencePage, startBrowserStack, type BrowserStack } from './support/browser-stack';
 
 const alice = SEEDED_USERS.alice.accountId;
@@ -31,15 +32,20 @@ describe('The page panel in the browser', function () {
   after(async () => env?.close());
   afterEach(() => assert.deepEqual(env.offMachineRequests, [], 'nothing leaves the machine'));
 
-  async function serverView(accountId: string): Promise<PreferencesView> {
-    const reply = await env.stack.api<PreferencesView>(accountId, 'GET', '/api/preferences');
+  async function serverView(accountId: string): Promise<PreferencesSummary> {
+    const reply = await env.stack.api<PreferencesSummary>(accountId, 'GET', '/api/preferences');
     assert.equal(reply.status, 200);
     return reply.body;
   }
 
   it('grows its iframe to show all its content after a change of view mode (Focus to Comfortable)', async () => {
     // Alice's public card appears beside the controls in Comfortable and not in Focus.
-    await env.stack.api(alice, 'PUT', '/api/profile', { pronouns: 'she/her', workingHours: '9–17 CET', location: 'Lisbon office, 3rd floor', note: 'Ask me about release planning, the on-call rota and the holiday calendar; I answer chat messages within the working hours above and email within a day.' });
+    await env.stack.api(alice, 'PUT', '/api/profile', {
+      pronouns: 'she/her',
+      workingHours: '9–17 CET',
+      location: 'Lisbon office, 3rd floor',
+      note: 'Ask me about release planning, the on-call rota and the holiday calendar; I answer chat messages within the working hours above and email within a day.',
+    });
     await env.stack.api(carol, 'PATCH', '/api/preferences', { viewMode: 'focus' });
     const page = await openConfluencePage(await env.browserFor(carol), env.emulator, '65606');
     // A narrower page: with the card beside them, the controls wrap onto more lines.
@@ -83,9 +89,37 @@ describe('The page panel in the browser', function () {
     assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
     assert.equal((await toggle.innerText()).trim(), 'Bookmark');
     assert.deepEqual(
-      (await serverView(bob)).bookmarks.map((b) => b.contentId).filter((id) => id === '65604'),
+      (await setIds((path) => env.stack.api(bob, 'GET', path), 'bookmarks')).filter((id) => id === '65604'),
       [],
     );
+    assert.equal(await panel.locator('#ks-counts').innerText(), '0 bookmarks · 0 watches');
+  });
+
+  it('shows how many pages the user keeps, and this page’s state, updated after each change', async () => {
+    // Carol keeps two other pages already; the panel embeds their count, not the pages.
+    for (const contentId of ['65601', '65603']) await env.stack.api(carol, 'POST', '/api/bookmarks', { contentId });
+    const page = await openConfluencePage(await env.browserFor(carol), env.emulator, '65605');
+    const panel = await readyPanel(page);
+    const counts = panel.locator('#ks-counts');
+    assert.equal(await counts.innerText(), '2 bookmarks · 0 watches');
+    const state = JSON.parse((await panel.locator('#keepsake-state').textContent()) ?? '{}') as Record<string, unknown>;
+    assert.deepEqual(Object.keys(state).sort(), ['bookmarkCount', 'page', 'panelCollapsed', 'tracking', 'viewMode', 'watchCount']);
+    assert.doesNotMatch(JSON.stringify(state), /65601|65603/, 'no other page is in the panel');
+
+    await panel.getByRole('button', { name: 'Watch' }).click();
+    await settled(panel);
+    assert.equal(await counts.innerText(), '2 bookmarks · 1 watch');
+    assert.equal(await panel.locator('button[data-set="watches"]').getAttribute('aria-pressed'), 'true');
+    await panel.getByRole('button', { name: 'Bookmark', exact: true }).click();
+    await settled(panel);
+    assert.equal(await counts.innerText(), '3 bookmarks · 1 watch');
+    // A change of another kind keeps this page's state as the last set change left it.
+    await panel.getByRole('radio', { name: 'Compact' }).check();
+    await settled(panel);
+    assert.equal(await panel.locator('button[data-set="bookmarks"]').getAttribute('aria-pressed'), 'true');
+    assert.equal(await counts.innerText(), '3 bookmarks · 1 watch');
+    const server = await serverView(carol);
+    assert.deepEqual([server.bookmarkCount, server.watchCount, server.viewMode], [3, 1, 'compact']);
   });
 
   it('ends shown after Hide then Show in quick succession, even when the first answer is slow', async () => {

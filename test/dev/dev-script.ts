@@ -56,7 +56,11 @@ export function startScript(script: string, args: string[], env: Record<string, 
 }
 
 /** Runs a script to its end. */
-export async function runScript(script: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export async function runScript(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const started = startScript(script, args, env);
   const code = await started.exited;
   return { code, stdout: started.stdout(), stderr: started.stderr() };

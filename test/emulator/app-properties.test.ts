@@ -1,4 +1,4 @@
-// Conformance: app (add-on) properties (confluence-facts.md §2) through ACE's httpClient.
+// Conformance: app (add-on) properties (docs/platform-facts.md §2) through ACE's httpClient.
 import assert from 'node:assert/strict';
 import { SEEDED_USERS } from '../../emulator';
 import { type InstalledTestApp, type Site, appPropertyPath as ap, assertError, assertStatus, startSite } from './harness';
@@ -144,18 +144,34 @@ describe('emulator conformance: app properties', function () {
 
   it('AP.request from any user of the app reads and writes app properties (checked against the app)', async function () {
     const get = await site.control.ok(
-      site.control.post<ApResult>('ap-request', { appKey: app.key, accountId: SEEDED_USERS.bob.accountId, method: 'GET', path: ap(app.key, 'config') }),
+      site.control.post<ApResult>('ap-request', {
+        appKey: app.key,
+        accountId: SEEDED_USERS.bob.accountId,
+        method: 'GET',
+        path: ap(app.key, 'config'),
+      }),
       'ap-request',
     );
     assert.equal(get.status, 200, JSON.stringify(get));
     const put = await site.control.ok(
-      site.control.post<ApResult>('ap-request', { appKey: app.key, accountId: SEEDED_USERS.carol.accountId, method: 'PUT', path: ap(app.key, 'from-iframe'), body: { by: 'carol' } }),
+      site.control.post<ApResult>('ap-request', {
+        appKey: app.key,
+        accountId: SEEDED_USERS.carol.accountId,
+        method: 'PUT',
+        path: ap(app.key, 'from-iframe'),
+        body: { by: 'carol' },
+      }),
       'ap-request',
     );
     assert.equal(put.status, 201, JSON.stringify(put));
     assert.deepEqual((await app.call<AppProperty>('get', ap(app.key, 'from-iframe'))).body.value, { by: 'carol' });
     const foreign = await site.control.ok(
-      site.control.post<ApResult>('ap-request', { appKey: other.key, accountId: SEEDED_USERS.carol.accountId, method: 'GET', path: ap(app.key, 'config') }),
+      site.control.post<ApResult>('ap-request', {
+        appKey: other.key,
+        accountId: SEEDED_USERS.carol.accountId,
+        method: 'GET',
+        path: ap(app.key, 'config'),
+      }),
       'ap-request',
     );
     assert.equal(foreign.status, 404, JSON.stringify(foreign));

@@ -1,4 +1,4 @@
-// Conformance: authentication of REST calls (confluence-facts.md §3). The positive cases go
+// Conformance: authentication of REST calls (docs/platform-facts.md §3). The positive cases go
 // through ACE's httpClient; the negative ones are hand-made with atlassian-jwt, next to a
 // hand-made token that is valid, so each 401 is for the stated reason only.
 import assert from 'node:assert/strict';
@@ -130,13 +130,21 @@ describe('emulator conformance: authentication of REST calls', function () {
 
   it('a token signed with another alg (HS512) → 401', async function () {
     const now = Math.floor(Date.now() / 1000);
-    const token = jwt.encodeSymmetric({ iss: app.key, iat: now, exp: now + 60, qsh: qshOf('GET', path) }, secret(), jwt.SymmetricAlgorithm.HS512);
+    const token = jwt.encodeSymmetric(
+      { iss: app.key, iat: now, exp: now + 60, qsh: qshOf('GET', path) },
+      secret(),
+      jwt.SymmetricAlgorithm.HS512,
+    );
     assertError(await get(token), 401);
   });
 
   it('a Bearer token the emulator never minted → 401', async function () {
     assertError(await get('made-up-token', path, 'Bearer'), 401);
-    const forged = jwt.encodeSymmetric({ sub: alice, iss: app.clientKey, exp: Math.floor(Date.now() / 1000) + 60 }, secret(), jwt.SymmetricAlgorithm.HS256);
+    const forged = jwt.encodeSymmetric(
+      { sub: alice, iss: app.clientKey, exp: Math.floor(Date.now() / 1000) + 60 },
+      secret(),
+      jwt.SymmetricAlgorithm.HS256,
+    );
     assertError(await get(forged, path, 'Bearer'), 401);
   });
 
@@ -160,11 +168,14 @@ describe('emulator conformance: authentication of REST calls', function () {
 
   it('the OAuth token endpoint answers {access_token, expires_in, token_type: "Bearer"}', async function () {
     const assertion = jwt.encodeSymmetric(assertionClaims(), secret(), jwt.SymmetricAlgorithm.HS256);
-    const res = await rawRequest<{ access_token?: string; expires_in?: number; token_type?: string }>(`${site.emu.oauthServerUrl}/oauth2/token`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-      body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }).toString(),
-    });
+    const res = await rawRequest<{ access_token?: string; expires_in?: number; token_type?: string }>(
+      `${site.emu.oauthServerUrl}/oauth2/token`,
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+        body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }).toString(),
+      },
+    );
     assertStatus(res, 200);
     assert.equal(typeof res.body.access_token, 'string');
     assert.equal(typeof res.body.expires_in, 'number');
@@ -210,16 +221,22 @@ describe('emulator conformance: context JWT (AP.context.getToken) verified by AC
   withInstalledApp((started) => ({ site, app } = started));
 
   async function contextToken(accountId: string, context?: unknown): Promise<string> {
-    const body = await site.control.ok(site.control.post<{ token: string }>('context-token', { appKey: app.key, accountId, ...(context ? { context } : {}) }), 'context-token');
+    const body = await site.control.ok(
+      site.control.post<{ token: string }>('context-token', { appKey: app.key, accountId, ...(context ? { context } : {}) }),
+      'context-token',
+    );
     assert.equal(typeof body.token, 'string');
     return body.token;
   }
 
   it('has qsh "context-qsh", sub = accountId, iss = clientKey, and passes ACE checkValidToken()', async function () {
     const token = await contextToken(alice);
-    const res = await rawRequest<{ clientKey: string; userAccountId: string; claims: Record<string, unknown> }>(`${app.baseUrl}/context-check`, {
-      headers: { Authorization: `JWT ${token}` },
-    });
+    const res = await rawRequest<{ clientKey: string; userAccountId: string; claims: Record<string, unknown> }>(
+      `${app.baseUrl}/context-check`,
+      {
+        headers: { Authorization: `JWT ${token}` },
+      },
+    );
     assertStatus(res, 200);
     assert.equal(res.body.clientKey, app.clientKey);
     assert.equal(res.body.userAccountId, alice);
@@ -247,14 +264,19 @@ describe('emulator conformance: context JWT (AP.context.getToken) verified by AC
 
   it('carries the given context', async function () {
     const token = await contextToken(alice, { confluence: { content: { id: '65601' }, space: { key: 'ENG' } } });
-    const claims = jwt.decodeSymmetric(token, app.installInfo.sharedSecret, jwt.SymmetricAlgorithm.HS256) as { context?: { confluence?: { content?: { id?: string } } } };
+    const claims = jwt.decodeSymmetric(token, app.installInfo.sharedSecret, jwt.SymmetricAlgorithm.HS256) as {
+      context?: { confluence?: { content?: { id?: string } } };
+    };
     assert.equal(claims.context?.confluence?.content?.id, '65601');
   });
 
   it('is refused for an unknown app or an unknown user', async function () {
     const unknownApp = await site.control.post('context-token', { appKey: 'no-such-app', accountId: alice });
     assert.ok(unknownApp.status >= 400 && unknownApp.status < 500, `unknown app: ${unknownApp.status}`);
-    const unknownUser = await site.control.post('context-token', { appKey: app.key, accountId: '712020:ffffffff-ffff-4fff-8fff-ffffffffffff' });
+    const unknownUser = await site.control.post('context-token', {
+      appKey: app.key,
+      accountId: '712020:ffffffff-ffff-4fff-8fff-ffffffffffff',
+    });
     assert.ok(unknownUser.status >= 400 && unknownUser.status < 500, `unknown user: ${unknownUser.status}`);
   });
 

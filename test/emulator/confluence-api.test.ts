@@ -88,7 +88,10 @@ describe('emulator conformance: users, admin check and content', function () {
   });
 
   it('a user added with siteAdmin: true is an administrator', async function () {
-    const created = await site.control.ok(site.control.post<{ accountId: string }>('users', { displayName: 'Second Admin', siteAdmin: true }), 'POST users');
+    const created = await site.control.ok(
+      site.control.post<{ accountId: string }>('users', { displayName: 'Second Admin', siteAdmin: true }),
+      'POST users',
+    );
     const res = await app.call<User>('get', `/rest/api/user?accountId=${encodeURIComponent(created.accountId)}&expand=operations`);
     assertStatus(res, 200);
     assert.equal(res.body.displayName, 'Second Admin');
@@ -96,14 +99,23 @@ describe('emulator conformance: users, admin check and content', function () {
     const users = await site.control.ok(site.control.get<Array<{ accountId: string; siteAdmin: boolean }>>('users'), 'GET users');
     assert.ok(users.some((u) => u.accountId === created.accountId && u.siteAdmin === true));
     for (const seeded of Object.values(SEEDED_USERS)) {
-      assert.ok(users.some((u) => u.accountId === seeded.accountId), `seeded ${seeded.displayName} listed`);
+      assert.ok(
+        users.some((u) => u.accountId === seeded.accountId),
+        `seeded ${seeded.displayName} listed`,
+      );
     }
   });
 
   it('GET /rest/api/user/memberof lists admin groups only for admins', async function () {
-    const forAdmin = await app.call<{ results: { name: string }[] }>('get', `/rest/api/user/memberof?accountId=${encodeURIComponent(admin.accountId)}`);
+    const forAdmin = await app.call<{ results: { name: string }[] }>(
+      'get',
+      `/rest/api/user/memberof?accountId=${encodeURIComponent(admin.accountId)}`,
+    );
     assertStatus(forAdmin, 200);
-    const forAlice = await app.call<{ results: { name: string }[] }>('get', `/rest/api/user/memberof?accountId=${encodeURIComponent(alice.accountId)}`);
+    const forAlice = await app.call<{ results: { name: string }[] }>(
+      'get',
+      `/rest/api/user/memberof?accountId=${encodeURIComponent(alice.accountId)}`,
+    );
     assertStatus(forAlice, 200);
     assert.ok(forAdmin.body.results.length > forAlice.body.results.length);
   });

@@ -82,8 +82,13 @@ export async function startSite(options: EmulatorStartOptions = {}): Promise<Sit
       const registered = await app.register();
       const info = await app.clientInfo();
       if (!registered || !info) {
-        const why = app.logs.filter((l) => l.level !== 'info').map((l) => l.text).join('\n');
-        throw new Error(`ACE app ${app.key} did not install into the emulator (registered=${registered}, clientInfo=${Boolean(info)}):\n${why}`);
+        const why = app.logs
+          .filter((l) => l.level !== 'info')
+          .map((l) => l.text)
+          .join('\n');
+        throw new Error(
+          `ACE app ${app.key} did not install into the emulator (registered=${registered}, clientInfo=${Boolean(info)}):\n${why}`,
+        );
       }
       const installed: InstalledTestApp = Object.assign(app, {
         clientKey: info.clientKey,

@@ -1,10 +1,19 @@
 // Conformance: installing an unmodified ACE app through the UPM REST API, the RS256-signed
-// lifecycle (confluence-facts.md §3, §6), reinstall and uninstall, invalid descriptors.
+// lifecycle (docs/platform-facts.md §3, §10), reinstall and uninstall, invalid descriptors.
 import assert from 'node:assert/strict';
 import { Op } from 'sequelize';
 import { SEEDED_USERS } from '../../emulator';
 import { type Descriptor, qshOf, rawRequest, serveDescriptor, signAppJwt, upmInstall } from '../support/ace-test-app';
-import { type InstalledTestApp, type Site, assertError, assertStatus, startSite, uniqueKey, userPropertyPath, withInstalledApp } from './harness';
+import {
+  type InstalledTestApp,
+  type Site,
+  assertError,
+  assertStatus,
+  startSite,
+  uniqueKey,
+  userPropertyPath,
+  withInstalledApp,
+} from './harness';
 
 interface EmulatorApp {
   key: string;
@@ -45,7 +54,19 @@ describe('emulator conformance: install through ACE (UPM flow, signed install)',
   it('the install payload has every documented field, and ACE saved it as clientInfo', async function () {
     const hook = app.lifecycle.find((c) => c.path === '/installed');
     assert.ok(hook);
-    for (const field of ['key', 'clientKey', 'sharedSecret', 'baseUrl', 'displayUrl', 'productType', 'description', 'serverVersion', 'pluginsVersion', 'oauthClientId', 'eventType']) {
+    for (const field of [
+      'key',
+      'clientKey',
+      'sharedSecret',
+      'baseUrl',
+      'displayUrl',
+      'productType',
+      'description',
+      'serverVersion',
+      'pluginsVersion',
+      'oauthClientId',
+      'eventType',
+    ]) {
       assert.ok(field in hook.body, `payload lacks ${field}`);
     }
     assert.equal(hook.body.key, app.key);
@@ -74,10 +95,15 @@ describe('emulator conformance: install through ACE (UPM flow, signed install)',
 
   it('UPM lists the installed plugin to the admin and refuses other credentials with 401', async function () {
     const url = `${site.emu.siteUrl}/rest/plugins/1.0/`;
-    const ok = await rawRequest<{ plugins?: { key: string }[] }>(url, { headers: { Authorization: basicAuth(site.emu.admin.username, site.emu.admin.password) } });
+    const ok = await rawRequest<{ plugins?: { key: string }[] }>(url, {
+      headers: { Authorization: basicAuth(site.emu.admin.username, site.emu.admin.password) },
+    });
     assertStatus(ok, 200);
     assert.ok(ok.headers.get('upm-token'), 'upm-token header');
-    assert.ok(ok.body.plugins?.some((p) => p.key === app.key), 'plugin listed');
+    assert.ok(
+      ok.body.plugins?.some((p) => p.key === app.key),
+      'plugin listed',
+    );
 
     assertStatus(await rawRequest(url, { headers: { Authorization: basicAuth(site.emu.admin.username, 'wrong') } }), 401);
     assertStatus(await rawRequest(url), 401);
@@ -106,7 +132,11 @@ describe('emulator conformance: install through ACE (UPM flow, signed install)',
     assert.ok(after);
     assert.equal(after.clientKey, before.clientKey, 'clientKey is stable');
     assert.notEqual(after.sharedSecret, before.sharedSecret, 'a new sharedSecret');
-    assert.equal(app.lifecycle.filter((c) => c.path === '/installed' && c.status === 204).length, 2, 'second signed installed hook verified');
+    assert.equal(
+      app.lifecycle.filter((c) => c.path === '/installed' && c.status === 204).length,
+      2,
+      'second signed installed hook verified',
+    );
 
     const stale = await rawRequest(`${site.emu.siteUrl}${path}`, { headers: { Authorization: `JWT ${oldToken}` } });
     assertError(stale, 401);
@@ -150,7 +180,12 @@ describe('emulator conformance: install through ACE (UPM flow, signed install)',
     // …and the Bearer token ACE cached before the uninstall no longer acts as the user.
     assertError(await app.call('get', '/rest/api/user/current', { as: alice }), 401);
     // The iframe of an uninstalled app cannot call either.
-    const ap = await site.control.post<{ status: number }>('ap-request', { appKey: app.key, accountId: alice, method: 'GET', path: '/rest/api/user/current' });
+    const ap = await site.control.post<{ status: number }>('ap-request', {
+      appKey: app.key,
+      accountId: alice,
+      method: 'GET',
+      path: '/rest/api/user/current',
+    });
     assert.ok(ap.status >= 400 || ap.body.status === 401, `AP.request of an uninstalled app: ${ap.status} ${ap.text}`);
   });
 
@@ -279,7 +314,10 @@ describe('emulator conformance: invalid descriptors are refused with a clear mes
     const app = await site.startApp({ scopes: ['READ', 'SUPERPOWERS'] });
     assert.equal(await app.register(), false);
     assert.equal(await app.clientInfo(), undefined);
-    const warnings = app.logs.filter((l) => l.level === 'warn').map((l) => l.text).join('\n');
+    const warnings = app.logs
+      .filter((l) => l.level === 'warn')
+      .map((l) => l.text)
+      .join('\n');
     assert.match(warnings, /Failed to register/);
     assert.match(warnings, /SUPERPOWERS|scope/i);
   });

@@ -1,9 +1,18 @@
-// Conformance: user properties (confluence-facts.md §1) through ACE's httpClient, as the app
+// Conformance: user properties (docs/platform-facts.md §1) through ACE's httpClient, as the app
 // (JWT) and as a user (asUserByAccountId → Bearer), plus AP.request through the control API.
 import assert from 'node:assert/strict';
 import { SEEDED_USERS } from '../../emulator';
 import { hostCall } from '../support/ace-test-app';
-import { type InstalledTestApp, ISO_MS, type Site, assertError, assertStatus, startSite, userPropertyPath as up, withInstalledApp } from './harness';
+import {
+  type InstalledTestApp,
+  ISO_MS,
+  type Site,
+  assertError,
+  assertStatus,
+  startSite,
+  userPropertyPath as up,
+  withInstalledApp,
+} from './harness';
 
 const alice = SEEDED_USERS.alice.accountId;
 const bob = SEEDED_USERS.bob.accountId;
@@ -282,7 +291,10 @@ describe('emulator conformance: user properties (as the app)', function () {
     });
 
     it('a user added through the control API has properties', async function () {
-      const user = await site.control.ok(site.control.post<{ accountId: string; displayName: string; siteAdmin: boolean }>('users', { displayName: 'Dora New' }), 'POST users');
+      const user = await site.control.ok(
+        site.control.post<{ accountId: string; displayName: string; siteAdmin: boolean }>('users', { displayName: 'Dora New' }),
+        'POST users',
+      );
       assert.match(user.accountId, /^712020:/);
       assert.equal(user.displayName, 'Dora New');
       assert.equal(user.siteAdmin, false);
@@ -323,7 +335,11 @@ describe('emulator conformance: user property scopes and per-app isolation', fun
     assert.ok(!listed.body.results.some((r) => r.key === 'only-app'), "the other app's list does not show it");
 
     assertStatus(await other.call('del', up(alice, 'shared-key')), 204);
-    assert.deepEqual((await app.call<UserProperty>('get', up(alice, 'shared-key'))).body.value, { owner: 'app' }, 'deleting in one app leaves the other');
+    assert.deepEqual(
+      (await app.call<UserProperty>('get', up(alice, 'shared-key'))).body.value,
+      { owner: 'app' },
+      'deleting in one app leaves the other',
+    );
     assertError(await other.call('put', up(alice, 'only-app'), { json: { value: {} } }), 404);
   });
 
@@ -348,12 +364,15 @@ describe('emulator conformance: user properties as a user (asUserByAccountId, AP
   withInstalledApp((started) => ({ site, app } = started));
 
   function apRequest(accountId: string, method: string, path: string, body?: unknown): Promise<ApResult> {
-    return site.control.ok(site.control.post<ApResult>('ap-request', { appKey: app.key, accountId, method, path, ...(body === undefined ? {} : { body }) }), 'ap-request');
+    return site.control.ok(
+      site.control.post<ApResult>('ap-request', { appKey: app.key, accountId, method, path, ...(body === undefined ? {} : { body }) }),
+      'ap-request',
+    );
   }
 
-  it('the default setting has asUserRestriction on', async function () {
+  it('the default setting has asUserRestriction off: no document says the restriction shipped', async function () {
     const settings = await site.control.ok(site.control.get<{ asUserRestriction?: unknown }>('settings'), 'GET settings');
-    assert.equal(settings.asUserRestriction, true);
+    assert.equal(settings.asUserRestriction, false);
   });
 
   it('a user manages their own properties through asUserByAccountId (Bearer)', async function () {
@@ -367,34 +386,40 @@ describe('emulator conformance: user properties as a user (asUserByAccountId, AP
     assert.deepEqual((await app.call<UserProperty>('get', up(alice, 'mine'))).body.value, { v: 2 });
   });
 
-  it("as bob (Bearer), alice's properties → 403 for list, get, create, update and delete", async function () {
-    assertStatus(await app.call('post', up(alice, 'private'), { json: { value: { secret: 1 } } }), 201);
-    assertError(await app.call('get', up(alice), { as: bob }), 403);
-    assertError(await app.call('get', up(alice, 'private'), { as: bob }), 403);
-    assertError(await app.call('post', up(alice, 'planted'), { as: bob, json: { value: {} } }), 403);
-    assertError(await app.call('put', up(alice, 'private'), { as: bob, json: { value: { secret: 2 } } }), 403);
-    assertError(await app.call('del', up(alice, 'private'), { as: bob }), 403);
-    const still = await app.call<UserProperty>('get', up(alice, 'private'));
-    assert.deepEqual(still.body.value, { secret: 1 }, 'unchanged');
-    assertError(await app.call('get', up(alice, 'planted')), 404);
+  describe('with the as-user restriction switched on', function () {
+    before(async () => site.control.ok(site.control.put('settings', { asUserRestriction: true }), 'PUT settings'));
+    after(async () => site.control.ok(site.control.put('settings', { asUserRestriction: false }), 'PUT settings'));
+
+    it("as bob (Bearer), alice's properties → 403 for list, get, create, update and delete", async function () {
+      assertStatus(await app.call('post', up(alice, 'private'), { json: { value: { secret: 1 } } }), 201);
+      assertError(await app.call('get', up(alice), { as: bob }), 403);
+      assertError(await app.call('get', up(alice, 'private'), { as: bob }), 403);
+      assertError(await app.call('post', up(alice, 'planted'), { as: bob, json: { value: {} } }), 403);
+      assertError(await app.call('put', up(alice, 'private'), { as: bob, json: { value: { secret: 2 } } }), 403);
+      assertError(await app.call('del', up(alice, 'private'), { as: bob }), 403);
+      const still = await app.call<UserProperty>('get', up(alice, 'private'));
+      assert.deepEqual(still.body.value, { secret: 1 }, 'unchanged');
+      assertError(await app.call('get', up(alice, 'planted')), 404);
+    });
+
+    it("AP.request from bob's iframe on alice's property → 403; from alice's → 200", async function () {
+      const asBob = await apRequest(bob, 'GET', up(alice, 'private'));
+      assert.equal(asBob.status, 403, JSON.stringify(asBob));
+      const putAsBob = await apRequest(bob, 'PUT', up(alice, 'private'), { value: { secret: 9 } });
+      assert.equal(putAsBob.status, 403, JSON.stringify(putAsBob));
+      const delAsBob = await apRequest(bob, 'DELETE', up(alice, 'private'));
+      assert.equal(delAsBob.status, 403, JSON.stringify(delAsBob));
+      const asAlice = await apRequest(alice, 'GET', up(alice, 'private'));
+      assert.equal(asAlice.status, 200, JSON.stringify(asAlice));
+      const body = typeof asAlice.body === 'string' ? (JSON.parse(asAlice.body) as UserProperty) : (asAlice.body as UserProperty);
+      assert.deepEqual(body.value, { secret: 1 });
+    });
   });
 
   it("as the app, alice's properties are readable and writable", async function () {
-    assertStatus(await app.call('get', up(alice, 'private')), 200);
-    assertStatus(await app.call('put', up(alice, 'private'), { json: { value: { secret: 1 } } }), 204);
-  });
-
-  it("AP.request from bob's iframe on alice's property → 403; from alice's → 200", async function () {
-    const asBob = await apRequest(bob, 'GET', up(alice, 'private'));
-    assert.equal(asBob.status, 403, JSON.stringify(asBob));
-    const putAsBob = await apRequest(bob, 'PUT', up(alice, 'private'), { value: { secret: 9 } });
-    assert.equal(putAsBob.status, 403, JSON.stringify(putAsBob));
-    const delAsBob = await apRequest(bob, 'DELETE', up(alice, 'private'));
-    assert.equal(delAsBob.status, 403, JSON.stringify(delAsBob));
-    const asAlice = await apRequest(alice, 'GET', up(alice, 'private'));
-    assert.equal(asAlice.status, 200, JSON.stringify(asAlice));
-    const body = typeof asAlice.body === 'string' ? (JSON.parse(asAlice.body) as UserProperty) : (asAlice.body as UserProperty);
-    assert.deepEqual(body.value, { secret: 1 });
+    assertStatus(await app.call('post', up(alice, 'app-reach'), { as: alice, json: { value: { secret: 1 } } }), 201);
+    assertStatus(await app.call('get', up(alice, 'app-reach')), 200);
+    assertStatus(await app.call('put', up(alice, 'app-reach'), { json: { value: { secret: 2 } } }), 204);
   });
 
   it('AP.request from a user creates, updates and deletes their own property', async function () {
@@ -418,22 +443,25 @@ describe('emulator conformance: user properties as a user (asUserByAccountId, AP
     assert.equal(body.results.length, 1);
   });
 
-  it('with asUserRestriction off, bob reads, changes and deletes alice’s property (the community thread)', async function () {
-    await site.control.ok(site.control.put('settings', { asUserRestriction: false }), 'PUT settings');
-    try {
-      const read = await app.call<UserProperty>('get', up(alice, 'private'), { as: bob });
+  it('with asUserRestriction off (the default), bob reads, changes and deletes alice’s property (the community thread)', async function () {
+    assertStatus(await app.call('post', up(alice, 'thread'), { json: { value: { secret: 1 } } }), 201);
+    {
+      const read = await app.call<UserProperty>('get', up(alice, 'thread'), { as: bob });
       assertStatus(read, 200);
       assert.deepEqual(read.body.value, { secret: 1 });
-      assertStatus(await app.call('put', up(alice, 'private'), { as: bob, json: { value: { secret: 'changed by bob' } } }), 204);
-      assert.equal((await apRequest(bob, 'GET', up(alice, 'private'))).status, 200);
-      assert.deepEqual((await app.call<UserProperty>('get', up(alice, 'private'))).body.value, { secret: 'changed by bob' });
-      assertStatus(await app.call('del', up(alice, 'private'), { as: bob }), 204);
-      assertError(await app.call('get', up(alice, 'private')), 404);
-    } finally {
-      await site.control.ok(site.control.put('settings', { asUserRestriction: true }), 'PUT settings');
+      assertStatus(await app.call('put', up(alice, 'thread'), { as: bob, json: { value: { secret: 'changed by bob' } } }), 204);
+      assert.equal((await apRequest(bob, 'GET', up(alice, 'thread'))).status, 200);
+      assert.deepEqual((await app.call<UserProperty>('get', up(alice, 'thread'))).body.value, { secret: 'changed by bob' });
+      assertStatus(await app.call('del', up(alice, 'thread'), { as: bob }), 204);
+      assertError(await app.call('get', up(alice, 'thread')), 404);
     }
-    assertStatus(await app.call('post', up(alice, 'private'), { json: { value: { secret: 3 } } }), 201);
-    assertError(await app.call('get', up(alice, 'private'), { as: bob }), 403);
+    assertStatus(await app.call('post', up(alice, 'thread'), { json: { value: { secret: 3 } } }), 201);
+    await site.control.ok(site.control.put('settings', { asUserRestriction: true }), 'PUT settings');
+    try {
+      assertError(await app.call('get', up(alice, 'thread'), { as: bob }), 403);
+    } finally {
+      await site.control.ok(site.control.put('settings', { asUserRestriction: false }), 'PUT settings');
+    }
   });
 
   it('a read-only app acting as a user still cannot write (scopes apply to Bearer calls)', async function () {

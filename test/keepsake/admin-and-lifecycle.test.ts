@@ -1,15 +1,10 @@
 import assert from 'node:assert/strict';
 import { SEEDED_USERS } from '../../emulator';
 import { APP_KEY, request, startStack, storeKinds, type Stack } from '../support/keepsake-stack';
+import type { SiteSettings } from '../../lib/sites/site-settings';
 
 const { alice, bob, carol, admin } = SEEDED_USERS;
 
-interface Settings {
-  mode: string;
-  defaults: { viewMode: string; tracking: Record<string, boolean> };
-  profileFields: Record<string, { enabled: boolean; public: boolean }>;
-  actAsUser: boolean;
-}
 interface ErrorBody {
   code: string;
   message: string;
@@ -32,7 +27,8 @@ for (const store of storeKinds()) {
     });
     after(async () => stack?.close());
 
-    const settingsOf = async () => (await stack.api<{ settings: Settings }>(admin.accountId, 'GET', '/api/admin/settings')).body.settings;
+    const settingsOf = async () =>
+      (await stack.api<{ settings: SiteSettings }>(admin.accountId, 'GET', '/api/admin/settings')).body.settings;
 
     it('refuses a user who is not a Confluence administrator, whatever the client claims', async () => {
       for (const [method, path] of [
@@ -41,14 +37,19 @@ for (const store of storeKinds()) {
         ['GET', '/api/admin/stats'],
         ['POST', '/api/admin/storage/move'],
       ]) {
-        const reply = await stack.api<ErrorBody>(alice.accountId, method, path, method === 'PUT' ? { mode: 'auto', admin: true } : undefined);
+        const reply = await stack.api<ErrorBody>(
+          alice.accountId,
+          method,
+          path,
+          method === 'PUT' ? { mode: 'auto', admin: true } : undefined,
+        );
         assert.equal(reply.status, 403, `${method} ${path}`);
         assert.equal(reply.body.code, 'FORBIDDEN');
       }
     });
 
     it('shows the admin the settings and the storage status', async () => {
-      const reply = await stack.api<{ settings: Settings; storage: { mode: string } }>(admin.accountId, 'GET', '/api/admin/settings');
+      const reply = await stack.api<{ settings: SiteSettings; storage: { mode: string } }>(admin.accountId, 'GET', '/api/admin/settings');
       assert.equal(reply.status, 200);
       assert.equal(reply.body.settings.mode, 'auto');
       assert.equal(reply.body.settings.defaults.viewMode, 'comfortable');
@@ -57,7 +58,11 @@ for (const store of storeKinds()) {
 
     it('rejects invalid settings naming each field', async () => {
       const settings = await settingsOf();
-      const reply = await stack.api<ErrorBody>(admin.accountId, 'PUT', '/api/admin/settings', { ...settings, mode: 'cloud', defaults: { ...settings.defaults, viewMode: 'x' } });
+      const reply = await stack.api<ErrorBody>(admin.accountId, 'PUT', '/api/admin/settings', {
+        ...settings,
+        mode: 'cloud',
+        defaults: { ...settings.defaults, viewMode: 'x' },
+      });
       assert.equal(reply.status, 400);
       const fields = reply.body.details?.problems.map((p) => p.field).sort();
       assert.deepEqual(fields, ['defaults.viewMode', 'mode']);
@@ -83,9 +88,17 @@ for (const store of storeKinds()) {
       });
       const saved = await stack.api(alice.accountId, 'PUT', '/api/profile', { pronouns: 'she/her', note: 'only for me' });
       assert.equal(saved.status, 200, JSON.stringify(saved.body));
-      const bobSees = await stack.api<{ profile: Record<string, string> }>(bob.accountId, 'GET', `/api/profile/${encodeURIComponent(alice.accountId)}`);
+      const bobSees = await stack.api<{ profile: Record<string, string> }>(
+        bob.accountId,
+        'GET',
+        `/api/profile/${encodeURIComponent(alice.accountId)}`,
+      );
       assert.deepEqual(bobSees.body.profile, { pronouns: 'she/her' });
-      const aliceSees = await stack.api<{ profile: Record<string, string> }>(alice.accountId, 'GET', `/api/profile/${encodeURIComponent(alice.accountId)}`);
+      const aliceSees = await stack.api<{ profile: Record<string, string> }>(
+        alice.accountId,
+        'GET',
+        `/api/profile/${encodeURIComponent(alice.accountId)}`,
+      );
       assert.deepEqual(aliceSees.body.profile, { pronouns: 'she/her', note: 'only for me' });
       const disabled = await stack.api<ErrorBody>(alice.accountId, 'PUT', '/api/profile', { location: 'Sydney' });
       assert.equal(disabled.status, 400);
@@ -111,7 +124,7 @@ for (const store of storeKinds()) {
     it('says plainly when Confluence will not let Keepsake act as the user', async () => {
       const refusing = await startStack({ store, settings: { KEEPSAKE_OAUTH_SERVER_URL: 'http://127.0.0.1:9' } });
       try {
-        const settings = (await refusing.api<{ settings: Settings }>(admin.accountId, 'GET', '/api/admin/settings')).body.settings;
+        const settings = (await refusing.api<{ settings: SiteSettings }>(admin.accountId, 'GET', '/api/admin/settings')).body.settings;
         await refusing.api(admin.accountId, 'PUT', '/api/admin/settings', { ...settings, actAsUser: true });
         const reply = await refusing.api<ErrorBody>(carol.accountId, 'PATCH', '/api/preferences', { viewMode: 'focus' });
         assert.equal(reply.status, 502, JSON.stringify(reply.body));
@@ -123,11 +136,11 @@ for (const store of storeKinds()) {
     });
 
     it('counts users, Confluence calls and the backend in the stats', async () => {
-      const stats = await stack.api<{ usersWithPreferences: number; confluence: { calls: number }; storage: { activeBackend: string | null; detectedBackend: string | null } }>(
-        admin.accountId,
-        'GET',
-        '/api/admin/stats',
-      );
+      const stats = await stack.api<{
+        usersWithPreferences: number;
+        confluence: { calls: number };
+        storage: { activeBackend: string | null; detectedBackend: string | null };
+      }>(admin.accountId, 'GET', '/api/admin/stats');
       assert.equal(stats.status, 200);
       assert.ok(stats.body.usersWithPreferences >= 1);
       assert.ok(stats.body.confluence.calls > 0);
@@ -148,11 +161,15 @@ for (const store of storeKinds()) {
       const token = await stack.contextToken(alice.accountId);
       const removed = await stack.control('DELETE', `/apps/${APP_KEY}`);
       assert.equal(removed.status, 204);
-      const refused = await request<ErrorBody>(`${stack.keepsake.url}/api/preferences`, 'GET', undefined, { Authorization: `JWT ${token}` });
+      const refused = await request<ErrorBody>(`${stack.keepsake.url}/api/preferences`, 'GET', undefined, {
+        Authorization: `JWT ${token}`,
+      });
       assert.equal(refused.status, 401);
       assert.equal(refused.body.code, 'UNAUTHENTICATED');
 
-      const again = await stack.control<{ clientKey: string }>('POST', '/apps', { descriptorUrl: `${stack.keepsake.url}/atlassian-connect.json` });
+      const again = await stack.control<{ clientKey: string }>('POST', '/apps', {
+        descriptorUrl: `${stack.keepsake.url}/atlassian-connect.json`,
+      });
       assert.equal(again.status, 201, JSON.stringify(again.body));
       assert.equal(again.body.clientKey, stack.clientKey);
       const stale = await request<ErrorBody>(`${stack.keepsake.url}/api/preferences`, 'GET', undefined, { Authorization: `JWT ${token}` });
@@ -163,7 +180,7 @@ for (const store of storeKinds()) {
     });
 
     it('acts as the user again right after a reinstall (no stale cached OAuth token)', async () => {
-      const current = await stack.api<{ settings: Settings }>(admin.accountId, 'GET', '/api/admin/settings');
+      const current = await stack.api<{ settings: SiteSettings }>(admin.accountId, 'GET', '/api/admin/settings');
       await stack.api(admin.accountId, 'PUT', '/api/admin/settings', { ...current.body.settings, actAsUser: true });
       assert.equal((await stack.api(alice.accountId, 'PATCH', '/api/preferences', { viewMode: 'compact' })).status, 200);
       await stack.control('DELETE', `/apps/${APP_KEY}`);
@@ -179,7 +196,9 @@ for (const store of storeKinds()) {
       process.env.CONNECT_KEYS_CDN_URL = 'http://127.0.0.1:9/nothing';
       try {
         await stack.control('DELETE', `/apps/${APP_KEY}`);
-        const refused = await stack.control<{ message: string }>('POST', '/apps', { descriptorUrl: `${stack.keepsake.url}/atlassian-connect.json` });
+        const refused = await stack.control<{ message: string }>('POST', '/apps', {
+          descriptorUrl: `${stack.keepsake.url}/atlassian-connect.json`,
+        });
         assert.equal(refused.status, 400);
         assert.match(refused.body.message, /installed/);
       } finally {

@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
 import { SEEDED_USERS } from '../../emulator';
 import { startStack, type Stack } from '../support/keepsake-stack';
+import type { PreferencesSummary } from '../../lib/preferences/preferences-summary';
 
 const alice = SEEDED_USERS.alice.accountId;
 
-interface View {
-  viewMode: string;
-}
 interface ErrorBody {
   code: string;
   message: string;
@@ -21,14 +19,14 @@ describe('when Confluence fails', () => {
   beforeEach(async () => {
     // A cache that is always stale, so that every read goes to Confluence.
     stack = await startStack({ settings: { KEEPSAKE_CACHE_TTL_SECONDS: 0, KEEPSAKE_CONFLUENCE_TIMEOUT_MS: 500 } });
-    const saved = await stack.api<View>(alice, 'PATCH', '/api/preferences', { viewMode: 'compact' });
+    const saved = await stack.api<PreferencesSummary>(alice, 'PATCH', '/api/preferences', { viewMode: 'compact' });
     assert.equal(saved.status, 200);
   });
   afterEach(async () => stack?.close());
 
   it('waits out a short Retry-After and succeeds', async () => {
     await stack.control('POST', '/faults', { status: 429, retryAfter: 1, count: 2 });
-    const reply = await stack.api<View>(alice, 'PATCH', '/api/preferences', { viewMode: 'focus' });
+    const reply = await stack.api<PreferencesSummary>(alice, 'PATCH', '/api/preferences', { viewMode: 'focus' });
     assert.equal(reply.status, 200, JSON.stringify(reply.body));
     assert.equal(reply.body.viewMode, 'focus');
     const log = await stack.control<LogEntry[]>('GET', '/requests');
@@ -42,7 +40,7 @@ describe('when Confluence fails', () => {
     assert.equal(reply.body.code, 'CONFLUENCE_RATE_LIMITED');
     assert.equal(reply.headers.get('retry-after'), '30');
     await stack.control('DELETE', '/faults');
-    const after = await stack.api<View>(alice, 'GET', '/api/preferences');
+    const after = await stack.api<PreferencesSummary>(alice, 'GET', '/api/preferences');
     assert.equal(after.body.viewMode, 'compact');
   });
 
@@ -62,7 +60,7 @@ describe('when Confluence fails', () => {
     const reply = await stack.api<ErrorBody>(alice, 'PATCH', '/api/preferences', { viewMode: 'focus' });
     assert.equal(reply.status, 503);
     await stack.control('DELETE', '/faults');
-    const after = await stack.api<View>(alice, 'GET', '/api/preferences');
+    const after = await stack.api<PreferencesSummary>(alice, 'GET', '/api/preferences');
     assert.equal(after.body.viewMode, 'compact');
   });
 
@@ -79,7 +77,7 @@ describe('when Confluence fails', () => {
     stack = await startStack({ settings: { KEEPSAKE_CACHE_TTL_SECONDS: 300 } });
     await stack.api(alice, 'PATCH', '/api/preferences', { viewMode: 'focus' });
     await stack.control('POST', '/faults', { errorRate: 1 });
-    const reply = await stack.api<View>(alice, 'GET', '/api/preferences');
+    const reply = await stack.api<PreferencesSummary>(alice, 'GET', '/api/preferences');
     assert.equal(reply.status, 200);
     assert.equal(reply.body.viewMode, 'focus');
   });

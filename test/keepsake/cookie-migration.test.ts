@@ -1,30 +1,23 @@
 import assert from 'node:assert/strict';
 import { SEEDED_USERS } from '../../emulator';
 import { legacyPageArray } from '../support/legacy-pages';
+import type { CookieResult } from '../../lib/legacy-cookies/legacy-cookies';
 import { startStack, storeKinds, type Stack } from '../support/keepsake-stack';
+import type { SiteStats } from '../../lib/api/answers';
 
 const alice = SEEDED_USERS.alice.accountId;
 const admin = SEEDED_USERS.admin.accountId;
 
-interface Result {
-  cookie: string;
-  outcome: string;
-  erase: boolean;
-  code?: string;
-  message?: string;
-}
 interface Migration {
-  results: Result[];
-  preferences: { viewMode: string; tracking: Record<string, boolean>; bookmarks: { contentId: string; title: string }[]; watches: { contentId: string }[] };
+  results: CookieResult[];
+  preferences: {
+    viewMode: string;
+    tracking: Record<string, boolean>;
+    bookmarks: { contentId: string; title: string }[];
+    watches: { contentId: string }[];
+  };
 }
-interface Stats {
-  usersWithPreferences: number;
-  migrations: { users: number; cookiesMigrated: number; cookiesRejected: number; rejectedByCode: Record<string, number> };
-  confluence: { calls: number; errors: number };
-  storage: { activeBackend: string | null };
-}
-
-const byCookie = (results: Result[]) => Object.fromEntries(results.map((r) => [r.cookie, r]));
+const byCookie = (results: CookieResult[]) => Object.fromEntries(results.map((r) => [r.cookie, r]));
 
 for (const store of storeKinds()) {
   describe(`AP.cookie migration (${store})`, () => {
@@ -50,19 +43,35 @@ for (const store of storeKinds()) {
         assert.equal(results[name].outcome, 'migrated', name);
         assert.equal(results[name].erase, true, name);
       }
-      const stored = await stack.api<Migration['preferences']>(alice, 'GET', '/api/preferences');
-      assert.equal(stored.body.viewMode, 'focus');
-      assert.deepEqual(stored.body.tracking, { analytics: true, productEmails: false });
-      assert.deepEqual(stored.body.bookmarks.map((b) => [b.contentId, b.title]), [['65601', 'Onboarding']]);
-      assert.deepEqual(stored.body.watches.map((w) => w.contentId), ['65602', '65603']);
+      // The answer's preferences are what was stored (persisted before the answer).
+      const stored = reply.body.preferences;
+      assert.equal(stored.viewMode, 'focus');
+      assert.deepEqual(stored.tracking, { analytics: true, productEmails: false });
+      assert.deepEqual(
+        stored.bookmarks.map((b) => [b.contentId, b.title]),
+        [['65601', 'Onboarding']],
+      );
+      assert.deepEqual(
+        stored.watches.map((w) => w.contentId),
+        ['65602', '65603'],
+      );
     });
 
     it('reads the titles of bare legacy ids from Confluence, and dates them at the migration', async () => {
       const before = new Date().toISOString();
-      const reply = await stack.api<Migration>(alice, 'POST', '/api/migrations/cookies', { cookies: { keepsake_watches: '65603,999999999' } });
+      const reply = await stack.api<Migration>(alice, 'POST', '/api/migrations/cookies', {
+        cookies: { keepsake_watches: '65603,999999999' },
+      });
       assert.equal(reply.status, 200, JSON.stringify(reply.body));
       const watches = reply.body.preferences.watches as { contentId: string; title: string; addedAt: string }[];
-      assert.deepEqual(watches.map((w) => [w.contentId, w.title]), [['65603', 'On-call runbook'], ['999999999', '']], 'an unreadable page keeps its entry');
+      assert.deepEqual(
+        watches.map((w) => [w.contentId, w.title]),
+        [
+          ['65603', 'On-call runbook'],
+          ['999999999', ''],
+        ],
+        'an unreadable page keeps its entry',
+      );
       for (const w of watches) assert.ok(w.addedAt >= before, w.addedAt);
     });
 
@@ -76,7 +85,7 @@ for (const store of storeKinds()) {
       // Reads only (the permission check is a POST that reads).
       const writes = log.body.filter((e) => e.method !== 'GET' && !e.path.endsWith('/permission/check'));
       assert.deepEqual(writes, [], 'no write reached Confluence');
-      const stats = await stack.api<Stats>(admin, 'GET', '/api/admin/stats');
+      const stats = await stack.api<SiteStats>(admin, 'GET', '/api/admin/stats');
       assert.equal(stats.body.migrations.users, 1);
       assert.equal(stats.body.migrations.cookiesMigrated, 3);
     });
@@ -113,22 +122,91 @@ for (const store of storeKinds()) {
       assert.ok(kept > 30 && kept < 80, `kept ${kept} complete entries`);
       assert.equal(results.keepsake_view_mode.outcome, 'rejected');
       assert.equal(results.keepsake_view_mode.code, 'MALFORMED');
+      assert.equal(results.keepsake_view_mode.erase, false, 'an unreadable value stays in the browser');
       assert.match(results.keepsake_view_mode.message ?? '', /must be one of/);
       assert.equal(results.keepsake_tracking.outcome, 'rejected');
+      assert.equal(results.keepsake_tracking.erase, false);
       assert.equal(results.other_app_cookie.outcome, 'ignored');
       assert.equal(results.other_app_cookie.erase, false, 'another app’s cookie is left alone');
-      const stats = await stack.api<Stats>(admin, 'GET', '/api/admin/stats');
+      const stats = await stack.api<SiteStats>(admin, 'GET', '/api/admin/stats');
       assert.equal(stats.body.migrations.cookiesRejected, 2);
       assert.deepEqual(stats.body.migrations.rejectedByCode, { MALFORMED: 2, TRUNCATED: 1 });
     });
 
-    it('drops the possibly cut last id of a truncated comma list', async () => {
-      const ids = Array.from({ length: 700 }, (_, i) => String(100_000 + i)).join(',').slice(0, 4020);
+    it('drops the possibly cut last id of a truncated comma list, and leaves the list in the browser', async () => {
+      const ids = Array.from({ length: 700 }, (_, i) => String(100_000 + i))
+        .join(',')
+        .slice(0, 4020);
       const reply = await stack.api<Migration>(alice, 'POST', '/api/migrations/cookies', { cookies: { keepsake_watches: ids } });
       const results = byCookie(reply.body.results);
       assert.equal(results.keepsake_watches.code, 'TRUNCATED');
+      assert.equal(results.keepsake_watches.erase, false, 'the last id may be whole, and it was not stored');
       const last = reply.body.preferences.watches.at(-1)?.contentId ?? '';
       assert.equal(last.length, 6, 'every kept id is whole');
+    });
+
+    it('reads every format an older version could have left: plain values, comma lists, JSON arrays, the stored {value, expires} form', async () => {
+      const wrapped = (value: string) => JSON.stringify({ value, expires: Date.UTC(2020, 0, 1) });
+      const reply = await stack.api<Migration>(alice, 'POST', '/api/migrations/cookies', {
+        cookies: {
+          keepsake_view_mode: wrapped('compact'),
+          keepsake_tracking: wrapped('analytics=true;productEmails=false'),
+          keepsake_bookmarks: wrapped(JSON.stringify([{ id: 65601, title: 'Onboarding' }, '65602'])),
+          keepsake_watches: JSON.stringify(['65603', 65604]),
+          keepsake_saved_at: wrapped('2024-05-01T10:00:00Z'),
+        },
+      });
+      assert.equal(reply.status, 200, JSON.stringify(reply.body));
+      for (const result of reply.body.results) assert.deepEqual([result.outcome, result.erase], ['migrated', true], result.cookie);
+      const { preferences } = reply.body;
+      assert.equal(preferences.viewMode, 'compact');
+      assert.deepEqual(preferences.tracking, { analytics: true, productEmails: false });
+      assert.deepEqual(
+        preferences.bookmarks.map((b) => [b.contentId, b.title]),
+        [
+          ['65601', 'Onboarding'],
+          ['65602', 'Release checklist'],
+        ],
+      );
+      assert.deepEqual(
+        preferences.watches.map((w) => w.contentId),
+        ['65603', '65604'],
+      );
+    });
+
+    it('leaves in the browser every value with something it could not read, and stores the rest', async () => {
+      // AUI's read removes backslashes, so an escaped quote in a title spoils the JSON part-way.
+      const spoilt = '[{"id":"65601","title":"Intro"},{"id":"65602","title":"The "big" plan"},{"id":"65603"}]';
+      const reply = await stack.api<Migration>(alice, 'POST', '/api/migrations/cookies', {
+        cookies: {
+          keepsake_bookmarks: spoilt,
+          keepsake_watches: '65604,not-a-page',
+          keepsake_tracking: 'analytics:1,emails:0',
+          keepsake_saved_at: 'last tuesday',
+        },
+      });
+      assert.equal(reply.status, 200, JSON.stringify(reply.body));
+      const results = byCookie(reply.body.results);
+      assert.deepEqual(
+        Object.values(results).map((r) => [r.cookie, r.outcome, r.code, r.erase]),
+        [
+          ['keepsake_bookmarks', 'partial', 'INVALID_ENTRY', false],
+          ['keepsake_watches', 'partial', 'INVALID_ENTRY', false],
+          ['keepsake_tracking', 'partial', 'INVALID_ENTRY', false],
+          ['keepsake_saved_at', 'rejected', 'MALFORMED', false],
+        ],
+      );
+      assert.match(results.keepsake_bookmarks.message ?? '', /could not be read past 1 complete entry/);
+      const { preferences } = reply.body;
+      assert.deepEqual(
+        preferences.bookmarks.map((b) => b.contentId),
+        ['65601'],
+      );
+      assert.deepEqual(
+        preferences.watches.map((w) => w.contentId),
+        ['65604'],
+      );
+      assert.equal(preferences.tracking.analytics, true);
     });
 
     it('keeps a cookie whose pages do not all fit in a full set, so nothing is lost', async () => {
@@ -142,10 +220,14 @@ for (const store of storeKinds()) {
     });
 
     it('answers bad bodies with structured errors', async () => {
-      const notStrings = await stack.api<{ code: string; message: string }>(alice, 'POST', '/api/migrations/cookies', { cookies: { keepsake_view_mode: 3 } });
+      const notStrings = await stack.api<{ code: string; message: string }>(alice, 'POST', '/api/migrations/cookies', {
+        cookies: { keepsake_view_mode: 3 },
+      });
       assert.equal(notStrings.status, 400);
       assert.equal(notStrings.body.code, 'INVALID_INPUT');
-      const huge = await stack.api<{ code: string }>(alice, 'POST', '/api/migrations/cookies', { cookies: { keepsake_bookmarks: 'x'.repeat(20_000) } });
+      const huge = await stack.api<{ code: string }>(alice, 'POST', '/api/migrations/cookies', {
+        cookies: { keepsake_bookmarks: 'x'.repeat(20_000) },
+      });
       assert.equal(huge.status, 413);
       assert.equal(huge.body.code, 'PAYLOAD_TOO_LARGE');
     });

@@ -30,8 +30,14 @@ describe('logs', () => {
     await stack.api(alice.accountId, 'GET', '/api/preferences', undefined);
     await stack.control('DELETE', `/apps/${APP_KEY}`);
 
-    assert.ok(lines.some((l) => /"msg":"installed"/.test(l)), 'the install was logged');
-    assert.ok(lines.some((l) => /Saved tenant details/.test(l)), 'ACE logged the install payload (scrubbed)');
+    assert.ok(
+      lines.some((l) => /"msg":"installed"/.test(l)),
+      'the install was logged',
+    );
+    assert.ok(
+      lines.some((l) => /Saved tenant details/.test(l)),
+      'ACE logged the install payload (scrubbed)',
+    );
     for (const line of lines) {
       assert.doesNotThrow(() => JSON.parse(line), line);
       for (const secret of secrets) assert.ok(!line.includes(secret), `a secret leaked into: ${line.slice(0, 200)}`);

@@ -28,7 +28,10 @@ describe('what a page view costs', () => {
       assert.equal(again.status, 200);
     }
     const calls = await stack.control<{ method: string; path: string }[]>('GET', '/requests');
-    assert.deepEqual(calls.body.map((c) => `${c.method} ${c.path}`), []);
+    assert.deepEqual(
+      calls.body.map((c) => `${c.method} ${c.path}`),
+      [],
+    );
   });
 
   it('shows a sentence, not JSON, in the iframe when Confluence fails', async () => {

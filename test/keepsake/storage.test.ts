@@ -1,18 +1,13 @@
 import assert from 'node:assert/strict';
 import { SEEDED_USERS } from '../../emulator';
 import { legacyPageArray } from '../support/legacy-pages';
+import { eventually } from '../support/eventually';
 import { APP_KEY, startStack, storeKinds, type Stack } from '../support/keepsake-stack';
+import { setEntries } from '../support/set-entries';
+import type { PreferencesSummary } from '../../lib/preferences/preferences-summary';
 
 const { alice, bob, admin } = SEEDED_USERS;
 
-interface View {
-  viewMode: string;
-  bookmarks: { contentId: string }[];
-  watches: { contentId: string }[];
-  profile: Record<string, string>;
-  backend: string;
-  tampered: boolean;
-}
 interface AdminSettings {
   settings: { mode: string } & Record<string, unknown>;
   storage: { mode: string; detectedBackend: string | null; activeBackend: string | null; move: unknown };
@@ -42,12 +37,20 @@ async function userPropertyKeys(stack: Stack, accountId: string): Promise<string
 
 async function putMode(stack: Stack, mode: string) {
   const current = await stack.api<AdminSettings>(admin.accountId, 'GET', '/api/admin/settings');
-  return stack.api<AdminSettings & { code?: string; message?: string; details?: { moved: number; remaining: number } }>(
-    admin.accountId,
-    'PUT',
-    '/api/admin/settings',
-    { ...current.body.settings, mode },
+  return stack.api<AdminSettings>(admin.accountId, 'PUT', '/api/admin/settings', { ...current.body.settings, mode });
+}
+
+/** Waits until the storage move asked for runs out in the background (lib/admin/storage-mover.ts); answers the storage status then. */
+async function moveFinished(stack: Stack): Promise<AdminSettings['storage']> {
+  await eventually(
+    'the storage move finished',
+    async () => (await stack.api<AdminSettings>(admin.accountId, 'GET', '/api/admin/settings')).body.storage.move === null,
+    {
+      tries: 600,
+      pauseMs: 50,
+    },
   );
+  return (await stack.api<AdminSettings>(admin.accountId, 'GET', '/api/admin/settings')).body.storage;
 }
 
 for (const store of storeKinds()) {
@@ -61,7 +64,7 @@ for (const store of storeKinds()) {
       after(async () => stack?.close());
 
       it('detects that user properties do not work and keeps preferences in app properties', async () => {
-        const saved = await stack.api<View>(alice.accountId, 'PATCH', '/api/preferences', { viewMode: 'focus' });
+        const saved = await stack.api<PreferencesSummary>(alice.accountId, 'PATCH', '/api/preferences', { viewMode: 'focus' });
         assert.equal(saved.status, 200, JSON.stringify(saved.body));
         assert.equal(saved.body.backend, 'app-properties');
         const settings = await stack.api<AdminSettings>(admin.accountId, 'GET', '/api/admin/settings');
@@ -82,14 +85,14 @@ for (const store of storeKinds()) {
           const text = JSON.stringify(raw.json.value);
           assert.doesNotMatch(text, /focus|job hunting|viewMode|profile/);
         }
-        const own = await stack.api<View>(alice.accountId, 'GET', '/api/preferences');
+        const own = await stack.api<PreferencesSummary>(alice.accountId, 'GET', '/api/preferences');
         assert.equal(own.body.profile.note, 'private: job hunting');
       });
 
       it('keeps users apart: bob does not see alice’s values', async () => {
-        const bobs = await stack.api<View>(bob.accountId, 'GET', '/api/preferences');
+        const bobs = await stack.api<PreferencesSummary>(bob.accountId, 'GET', '/api/preferences');
         assert.equal(bobs.body.viewMode, 'comfortable');
-        const alices = await stack.api<View>(alice.accountId, 'GET', '/api/preferences');
+        const alices = await stack.api<PreferencesSummary>(alice.accountId, 'GET', '/api/preferences');
         assert.equal(alices.body.viewMode, 'focus');
       });
     });
@@ -123,47 +126,50 @@ for (const store of storeKinds()) {
         await stack.api(alice.accountId, 'PATCH', '/api/preferences', { viewMode: 'compact' });
         await stack.api(alice.accountId, 'PUT', '/api/profile', { pronouns: 'she/her' });
         await stack.api(bob.accountId, 'PATCH', '/api/preferences', { tracking: { analytics: true } });
-        const before = await stack.api<View>(alice.accountId, 'GET', '/api/preferences');
+        const before = await stack.api<PreferencesSummary>(alice.accountId, 'GET', '/api/preferences');
 
         const toApp = await putMode(stack, 'app-properties');
-        assert.equal(toApp.status, 200, JSON.stringify(toApp.body));
-        assert.equal(toApp.body.storage.activeBackend, 'app-properties');
+        assert.equal(toApp.status, 202, JSON.stringify(toApp.body));
+        assert.equal((await moveFinished(stack)).activeBackend, 'app-properties');
         assert.deepEqual(
           (await userPropertyKeys(stack, alice.accountId)).filter((k) => k.startsWith('keepsake-')),
           [],
           'the old copy is removed',
         );
         assert.ok((await appPropertyKeys(stack)).length >= 2);
-        const moved = await stack.api<View>(alice.accountId, 'GET', '/api/preferences');
+        const moved = await stack.api<PreferencesSummary>(alice.accountId, 'GET', '/api/preferences');
         assert.deepEqual({ ...moved.body, backend: 'x' }, { ...before.body, backend: 'x' });
         assert.equal(moved.body.backend, 'app-properties');
         const bobs = await stack.api<{ tracking: { analytics: boolean } }>(bob.accountId, 'GET', '/api/preferences');
         assert.equal(bobs.body.tracking.analytics, true);
 
         const back = await putMode(stack, 'user-properties');
-        assert.equal(back.status, 200, JSON.stringify(back.body));
+        assert.equal(back.status, 202, JSON.stringify(back.body));
+        await moveFinished(stack);
         assert.deepEqual(await appPropertyKeys(stack), []);
-        const home = await stack.api<View>(alice.accountId, 'GET', '/api/preferences');
+        const home = await stack.api<PreferencesSummary>(alice.accountId, 'GET', '/api/preferences');
         assert.deepEqual(home.body, before.body);
       });
 
-      it('reports a move cut short by Confluence and finishes it on retry', async () => {
-        // Confluence throttles Keepsake after 3 calls a second: the admin check passes, the move
-        // (about 5 calls a user) is cut short with figures, and nothing is lost.
+      it('finishes a move Confluence throttles, in the background, losing nothing', async () => {
+        // Confluence throttles Keepsake after 3 calls a second: the move (about 5 calls a user)
+        // meets 429s, waits them out and goes on (failures and retries: storage-move-job.test.ts).
+        await stack.control('DELETE', '/requests');
         await stack.control('POST', '/faults', { rateLimitPerSecond: 3 });
-        const failed = await putMode(stack, 'app-properties');
-        assert.equal(failed.status, 429, JSON.stringify(failed.body));
-        assert.ok(failed.headers.get('retry-after'));
-        assert.match(failed.body.message ?? '', /Save the settings again to continue/);
-        assert.equal(typeof failed.body.details?.remaining, 'number');
+        const throttled = await putMode(stack, 'app-properties');
+        assert.equal(throttled.status, 202, JSON.stringify(throttled.body));
+        assert.ok(throttled.body.storage.move, 'the move under way is visible to the admin');
+        await eventually(
+          'the move met the rate limit',
+          async () => (await stack.control<{ status: number }[]>('GET', '/requests')).body.some((r) => r.status === 429),
+          {
+            tries: 400,
+            pauseMs: 50,
+          },
+        );
         await stack.control('POST', '/faults', { rateLimitPerSecond: null });
-        const status = await stack.api<AdminSettings>(admin.accountId, 'GET', '/api/admin/settings');
-        assert.ok(status.body.storage.move, 'the unfinished move is visible to the admin');
-        const retried = await stack.api<AdminSettings>(admin.accountId, 'POST', '/api/admin/storage/move');
-        assert.equal(retried.status, 200, JSON.stringify(retried.body));
-        assert.equal(retried.body.storage.move, null);
-        assert.equal(retried.body.storage.activeBackend, 'app-properties');
-        const alices = await stack.api<View>(alice.accountId, 'GET', '/api/preferences');
+        assert.equal((await moveFinished(stack)).activeBackend, 'app-properties');
+        const alices = await stack.api<PreferencesSummary>(alice.accountId, 'GET', '/api/preferences');
         assert.equal(alices.body.viewMode, 'compact');
         assert.equal(alices.body.profile.pronouns, 'she/her');
       });
@@ -186,63 +192,21 @@ for (const store of storeKinds()) {
           });
           assert.equal(reply.status, 200, JSON.stringify(reply.body));
         }
-        const view = await stack.api<View>(alice.accountId, 'GET', '/api/preferences');
-        assert.equal(view.body.bookmarks.length, 480);
-        assert.equal(view.body.watches.length, 240);
-        assert.equal(new Set(view.body.bookmarks.map((b) => b.contentId)).size, 480);
+        const view = await stack.api<PreferencesSummary>(alice.accountId, 'GET', '/api/preferences');
+        assert.equal(view.body.bookmarkCount, 480);
+        assert.equal(view.body.watchCount, 240);
+        const bookmarks = await setEntries((path) => stack.api(alice.accountId, 'GET', path), 'bookmarks');
+        assert.equal(new Set(bookmarks.map((b) => b.contentId)).size, 480);
         const keys = (await userPropertyKeys(stack, alice.accountId)).filter((k) => k.startsWith('keepsake-'));
         assert.ok(keys.length > 2, `spilled into ${keys.join(', ')}`);
         for (const key of keys) {
-          const property = await stack.apRequest<{ value: unknown }>(alice.accountId, 'GET', `/rest/api/user/${encodeURIComponent(alice.accountId)}/property/${key}`);
+          const property = await stack.apRequest<{ value: unknown }>(
+            alice.accountId,
+            'GET',
+            `/rest/api/user/${encodeURIComponent(alice.accountId)}/property/${key}`,
+          );
           assert.ok(JSON.stringify(property.json.value).length <= 32_768, `${key} is within the limit`);
         }
-      });
-
-      it('removes the chunks of the replaced generation after a write', async () => {
-        const before = (await userPropertyKeys(stack, alice.accountId)).filter((k) => k.startsWith('keepsake-'));
-        const view = await stack.api<View>(alice.accountId, 'GET', '/api/preferences');
-        const removed = await stack.api<View>(alice.accountId, 'DELETE', `/api/bookmarks/${view.body.bookmarks[0].contentId}`);
-        assert.equal(removed.body.bookmarks.length, 479);
-        const after = (await userPropertyKeys(stack, alice.accountId)).filter((k) => k.startsWith('keepsake-'));
-        assert.equal(after.length, before.length, `one generation of chunks: ${after.join(', ')}`);
-        assert.deepEqual(after.filter((k) => before.includes(k)), ['keepsake-main']);
-      });
-    });
-
-    describe('a write cut short', () => {
-      let stack: Stack;
-      before(async () => {
-        // One attempt per call, so that a throttled call stops the write where it is.
-        stack = await startStack({ store, settings: { KEEPSAKE_CACHE_TTL_SECONDS: 0, KEEPSAKE_CONFLUENCE_ATTEMPTS: 1 } });
-      });
-      after(async () => stack?.close());
-
-      it('leaves the previous generation whole, and the retry completes it', async () => {
-        const first = legacyPageArray(150, 20_000, 60);
-        const seeded = await stack.api(alice.accountId, 'POST', '/api/migrations/cookies', { cookies: { keepsake_bookmarks: first } });
-        assert.equal(seeded.status, 200, JSON.stringify(seeded.body));
-        const second = legacyPageArray(150, 30_000, 60);
-        // Three calls a second: the write reads `main`, puts two chunks, and is refused the next.
-        await stack.control('DELETE', '/requests');
-        await stack.control('POST', '/faults', { rateLimitPerSecond: 3 });
-        const cut = await stack.api<{ code: string }>(alice.accountId, 'POST', '/api/migrations/cookies', { cookies: { keepsake_bookmarks: second } });
-        assert.equal(cut.status, 429, JSON.stringify(cut.body));
-        const log = await stack.control<{ method: string; path: string; status: number }[]>('GET', '/requests');
-        assert.ok(
-          log.body.some((e) => /property\/keepsake-bookmarks-/.test(e.path) && e.status < 300),
-          'the cut write had already stored chunks of the new generation',
-        );
-        await stack.control('POST', '/faults', { rateLimitPerSecond: null });
-
-        const after = await stack.api<View>(alice.accountId, 'GET', '/api/preferences');
-        assert.equal(after.body.tampered, false);
-        assert.equal(after.body.bookmarks.length, 150, 'exactly the first generation: nothing lost, nothing half-written');
-        const retried = await stack.api<{ preferences: View }>(alice.accountId, 'POST', '/api/migrations/cookies', { cookies: { keepsake_bookmarks: second } });
-        assert.equal(retried.status, 200);
-        assert.equal(retried.body.preferences.bookmarks.length, 300);
-        const keys = (await userPropertyKeys(stack, alice.accountId)).filter((k) => k.startsWith('keepsake-'));
-        const generations = new Set(keys.filter((k) => k !== 'keepsake-main').map((k) => k.split('-')[2]));
-        assert.equal(generations.size, 1, `one generation of chunks left: ${keys.join(', ')}`);
       });
     });
 
@@ -255,29 +219,84 @@ for (const store of storeKinds()) {
       });
       after(async () => stack?.close());
 
-      it('flags a value bob changed with AP.request, and never shows it as alice’s profile', async () => {
-        const original = await stack.apRequest<{ value: Record<string, unknown> }>(bob.accountId, 'GET', mainPath);
-        assert.equal(original.status, 200, 'the restriction is off, as in the community thread');
-        const forged = { ...original.json.value, profile: { pronouns: 'he/him', note: 'I am bob now' } };
+      it('stores alice’s record so that bob, reading it with AP.request, learns nothing from it', async () => {
+        const stored = await stack.apRequest<{ value: Record<string, unknown> }>(bob.accountId, 'GET', mainPath);
+        assert.equal(stored.status, 200, 'the restriction is off: bob reads the property');
+        assert.deepEqual(Object.keys(stored.json.value).sort(), ['box', 'k']);
+        assert.doesNotMatch(JSON.stringify(stored.json.value), /Docs person|she\/her|profile|pronouns/);
+      });
+
+      it('pads records to fixed sizes: a user with a card and eight bookmarks stores as many bytes as one with a view mode', async () => {
+        const carol = carolId();
+        await stack.api(carol, 'PATCH', '/api/preferences', { viewMode: 'focus' });
+        const pages = ['65602', '65603', '65604', '65605', '65606', '65607', '65608', '65609'];
+        for (const contentId of pages) await stack.api(bob.accountId, 'POST', '/api/bookmarks', { contentId });
+        await stack.api(bob.accountId, 'PUT', '/api/profile', { pronouns: 'he/him', note: 'Runs the build farm' });
+        const length = async (accountId: string) => {
+          const reply = await stack.apRequest<{ value: unknown }>(
+            accountId,
+            'GET',
+            `/rest/api/user/${encodeURIComponent(accountId)}/property/keepsake-main`,
+          );
+          assert.equal(reply.status, 200);
+          return JSON.stringify(reply.json.value).length;
+        };
+        const bobs = await stack.api<PreferencesSummary>(bob.accountId, 'GET', '/api/preferences');
+        assert.ok(bobs.body.bookmarkCount >= 4, `bob has bookmarks (${bobs.body.bookmarkCount})`);
+        assert.equal(await length(bob.accountId), await length(carol));
+      });
+
+      it('flags a value bob forged with AP.request to alice only; carol sees alice’s last good card as if nothing happened', async () => {
+        const forged = { profile: { pronouns: 'he/him', note: 'I am bob now' }, gen: 99, seal: 'forged' };
         const put = await stack.apRequest(bob.accountId, 'PUT', mainPath, { value: forged });
         assert.equal(put.status, 204);
 
-        const seen = await stack.api<{ profile: Record<string, string>; tampered: boolean }>(carolId(), 'GET', `/api/profile/${encodeURIComponent(alice.accountId)}`);
-        assert.equal(seen.body.tampered, true);
-        assert.notEqual(seen.body.profile.note, 'I am bob now');
-        const own = await stack.api<View>(alice.accountId, 'GET', '/api/preferences');
+        const seen = await stack.api<Record<string, unknown>>(carolId(), 'GET', `/api/profile/${encodeURIComponent(alice.accountId)}`);
+        assert.deepEqual(
+          seen.body,
+          { accountId: alice.accountId, profile: { pronouns: 'she/her', note: 'Docs person' } },
+          'no flag another user could watch flip',
+        );
+        const own = await stack.api<PreferencesSummary>(alice.accountId, 'GET', '/api/preferences');
         assert.equal(own.body.tampered, true);
         assert.equal(own.body.profile.note, 'Docs person', 'alice sees her last good copy');
+        const ownCard = await stack.api<{ tampered: boolean }>(
+          alice.accountId,
+          'GET',
+          `/api/profile/${encodeURIComponent(alice.accountId)}`,
+        );
+        assert.equal(ownCard.body.tampered, true, 'the owner is told');
       });
 
       it('lets alice repair it: her last good copy is written back, sealed', async () => {
-        const repaired = await stack.api<View>(alice.accountId, 'POST', '/api/preferences/repair');
+        const repaired = await stack.api<PreferencesSummary>(alice.accountId, 'POST', '/api/preferences/repair');
         assert.equal(repaired.status, 200);
         assert.equal(repaired.body.tampered, false);
-        const stored = await stack.apRequest<{ value: { profile: { note: string } } }>(alice.accountId, 'GET', mainPath);
-        assert.equal(stored.json.value.profile.note, 'Docs person');
-        const seen = await stack.api<{ profile: Record<string, string>; tampered: boolean }>(bob.accountId, 'GET', `/api/profile/${encodeURIComponent(alice.accountId)}`);
-        assert.deepEqual(seen.body, { accountId: alice.accountId, profile: { pronouns: 'she/her', note: 'Docs person' }, tampered: false });
+        const stored = await stack.apRequest<{ value: Record<string, unknown> }>(alice.accountId, 'GET', mainPath);
+        assert.deepEqual(Object.keys(stored.json.value).sort(), ['box', 'k']);
+        assert.equal(
+          (await stack.api<PreferencesSummary>(alice.accountId, 'GET', '/api/preferences')).body.tampered,
+          false,
+          'the stored copy opens again',
+        );
+        const seen = await stack.api<{ profile: Record<string, string> }>(
+          bob.accountId,
+          'GET',
+          `/api/profile/${encodeURIComponent(alice.accountId)}`,
+        );
+        assert.deepEqual(seen.body, { accountId: alice.accountId, profile: { pronouns: 'she/her', note: 'Docs person' } });
+        // Site figures are kept for a moment per instance (SiteRegistry's memo).
+        let restored = 0;
+        await eventually(
+          'the repair shows in the admin figures',
+          async () => {
+            restored = (await stack.api<{ integrity: { restoredRecords: number } }>(admin.accountId, 'GET', '/api/admin/stats')).body
+              .integrity.restoredRecords;
+            return restored > 0;
+          },
+          { tries: 40, pauseMs: 100 },
+        );
+        assert.equal(restored, 1, 'one repair, counted once');
       });
 
       it('catches an older sealed record put back (her withdrawn consent must not return)', async () => {
@@ -285,18 +304,18 @@ for (const store of storeKinds()) {
         const old = await stack.apRequest<{ value: unknown }>(bob.accountId, 'GET', mainPath);
         await stack.api(alice.accountId, 'PATCH', '/api/preferences', { tracking: { analytics: false } });
         assert.equal((await stack.apRequest(bob.accountId, 'PUT', mainPath, { value: old.json.value })).status, 204);
-        const view = await stack.api<View & { tracking: { analytics: boolean } }>(alice.accountId, 'GET', '/api/preferences');
+        const view = await stack.api<PreferencesSummary>(alice.accountId, 'GET', '/api/preferences');
         assert.equal(view.body.tampered, true);
         assert.equal(view.body.tracking.analytics, false);
-        assert.equal((await stack.api<View>(alice.accountId, 'POST', '/api/preferences/repair')).body.tampered, false);
+        assert.equal((await stack.api<PreferencesSummary>(alice.accountId, 'POST', '/api/preferences/repair')).body.tampered, false);
       });
 
       it('catches a removed record and restores the last good copy on repair', async () => {
         assert.equal((await stack.apRequest(bob.accountId, 'DELETE', mainPath)).status, 204);
-        const view = await stack.api<View>(alice.accountId, 'GET', '/api/preferences');
+        const view = await stack.api<PreferencesSummary>(alice.accountId, 'GET', '/api/preferences');
         assert.equal(view.body.tampered, true);
         assert.equal(view.body.profile.note, 'Docs person', 'her last good copy, not an empty one');
-        const repaired = await stack.api<View>(alice.accountId, 'POST', '/api/preferences/repair');
+        const repaired = await stack.api<PreferencesSummary>(alice.accountId, 'POST', '/api/preferences/repair');
         assert.equal(repaired.body.tampered, false);
         assert.equal((await stack.apRequest(alice.accountId, 'GET', mainPath)).status, 200);
       });
@@ -304,11 +323,11 @@ for (const store of storeKinds()) {
       it('detects alice’s record copied under bob’s key', async () => {
         const alices = await stack.apRequest<{ value: unknown }>(alice.accountId, 'GET', mainPath);
         const bobPath = `/rest/api/user/${encodeURIComponent(bob.accountId)}/property/keepsake-main`;
-        const created = await stack.apRequest(bob.accountId, 'POST', bobPath, { value: alices.json.value });
-        assert.equal(created.status, 201);
-        const bobs = await stack.api<View>(bob.accountId, 'GET', '/api/preferences');
+        const replaced = await stack.apRequest(bob.accountId, 'PUT', bobPath, { value: alices.json.value });
+        assert.equal(replaced.status, 204);
+        const bobs = await stack.api<PreferencesSummary>(bob.accountId, 'GET', '/api/preferences');
         assert.equal(bobs.body.tampered, true);
-        assert.deepEqual(bobs.body.profile, {});
+        assert.deepEqual(bobs.body.profile, { pronouns: 'he/him', note: 'Runs the build farm' }, 'his own last good copy, none of hers');
       });
     });
   });

@@ -11,6 +11,9 @@ export async function buildForProduction(): Promise<void> {
   await promisify(execFile)('npm', ['run', 'build'], { cwd: PROJECT, maxBuffer: 16 * 1024 * 1024 });
 }
 
+/** The data key production tests run with (production refuses to start without one). */
+export const DATA_KEY = Buffer.alloc(32, 'production test data key').toString('base64');
+
 export interface ProductionInstance {
   url: string;
   child: ChildProcess;
@@ -23,10 +26,27 @@ export interface ProductionInstance {
 }
 
 /** Starts `node dist/server.js`; with `waitUntilReady`, resolves once /readyz answers 200. */
-export async function startProductionInstance(port: number, env: Record<string, string>, waitUntilReady = true): Promise<ProductionInstance> {
+export async function startProductionInstance(
+  port: number,
+  env: Record<string, string>,
+  waitUntilReady = true,
+): Promise<ProductionInstance> {
   const inherited = { ...process.env };
   // Only what the test gives: no development or emulator settings from the shell.
-  for (const name of ['DATABASE_URL', 'AC_LOCAL_BASE_URL', 'AC_HOST_WHITELIST', 'AC_HOST_SCRIPT_URL', 'CONNECT_KEYS_CDN_URL', 'KEEPSAKE_OAUTH_SERVER_URL']) delete inherited[name];
+  for (const name of [
+    'DATABASE_URL',
+    'AC_LOCAL_BASE_URL',
+    'AC_HOST_WHITELIST',
+    'AC_HOST_SCRIPT_URL',
+    'CONNECT_KEYS_CDN_URL',
+    'KEEPSAKE_OAUTH_SERVER_URL',
+    'KEEPSAKE_DATA_KEY',
+    'KEEPSAKE_DATA_KEY_PREVIOUS',
+    'AC_OPTS',
+    'DB_URL',
+  ]) {
+    delete inherited[name];
+  }
   const child = spawn(process.execPath, ['dist/server.js'], {
     cwd: PROJECT,
     env: { ...inherited, LOG_LEVEL: 'info', ...env, NODE_ENV: 'production', PORT: String(port) },

@@ -4,17 +4,15 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { SEEDED_USERS, startEmulator } from '../../emulator';
+import { eventually } from '../support/eventually';
 import { freePort } from '../support/keepsake-process';
 import { request, type Emulator } from '../support/keepsake-stack';
-import { buildForProduction, startProductionInstance, type ProductionInstance } from './production-instance';
+import { freshPostgres } from '../support/postgres-database';
+import { buildForProduction, DATA_KEY, startProductionInstance, type ProductionInstance } from './production-instance';
+import type { PreferencesSummary } from '../../lib/preferences/preferences-summary';
 
 const alice = SEEDED_USERS.alice.accountId;
 const bob = SEEDED_USERS.bob.accountId;
-
-interface View {
-  viewMode: string;
-  bookmarks: { contentId: string }[];
-}
 
 describe('production: compiled, NODE_ENV=production', function () {
   this.timeout(240_000);
@@ -23,12 +21,36 @@ describe('production: compiled, NODE_ENV=production', function () {
     await buildForProduction();
   });
 
-  it('refuses to start without DATABASE_URL or AC_LOCAL_BASE_URL, saying why', async () => {
+  it('refuses to start without DATABASE_URL, AC_LOCAL_BASE_URL or KEEPSAKE_DATA_KEY, saying why in one JSON line', async () => {
     const instance = await startProductionInstance(await freePort(), {}, false);
     assert.equal(await instance.exited, 1);
-    assert.match(instance.output(), /refuses to start with NODE_ENV=production without/);
-    assert.match(instance.output(), /DATABASE_URL: the Postgres connection string/);
-    assert.match(instance.output(), /AC_LOCAL_BASE_URL: the public https URL/);
+    const lines = instance.output().split('\n').filter(Boolean);
+    assert.equal(lines.length, 1, instance.output());
+    const { msg } = JSON.parse(lines[0]) as { msg: string };
+    assert.match(msg, /refuses to start with NODE_ENV=production without/);
+    assert.match(msg, /DATABASE_URL: the Postgres connection string/);
+    assert.match(msg, /AC_LOCAL_BASE_URL: the public https URL/);
+    assert.match(msg, /KEEPSAKE_DATA_KEY: the key that encrypts shared secrets/);
+  });
+
+  it("refuses to start with AC_OPTS=no-auth (ACE's JWT and signed-install checks off), saying why", async () => {
+    const port = await freePort();
+    const instance = await startProductionInstance(
+      port,
+      {
+        DATABASE_URL: 'postgres://keepsake@127.0.0.1:1/unused',
+        AC_LOCAL_BASE_URL: `http://localhost:${port}`,
+        KEEPSAKE_DATA_KEY: DATA_KEY,
+        AC_OPTS: 'no-reg,no-auth',
+      },
+      false,
+    );
+    assert.equal(await instance.exited, 1);
+    const lines = instance.output().split('\n').filter(Boolean);
+    assert.equal(lines.length, 1, instance.output());
+    const { msg } = JSON.parse(lines[0]) as { msg: string };
+    assert.match(msg, /refuses to start with NODE_ENV=production with AC_OPTS=no-reg,no-auth/);
+    assert.match(msg, /no-auth: switches off ACE's checks of request JWTs and of signed installs/);
   });
 
   describe('two instances on one Postgres', function () {
@@ -38,15 +60,13 @@ describe('production: compiled, NODE_ENV=production', function () {
     const tokens = new Map<string, string>();
 
     before(async function () {
-      if (!process.env.DATABASE_URL) {
-        console.log('      (skipped: set DATABASE_URL to a Postgres database; .ci/run does)');
-        this.skip();
-      }
+      const databaseUrl = await freshPostgres(this);
       emulator = await startEmulator({ port: 0 });
       const [portA, portB] = [await freePort(), await freePort()];
       // One public URL for both, as behind a load balancer; it reaches a, so the install goes through a.
       const env = {
-        DATABASE_URL: process.env.DATABASE_URL!,
+        DATABASE_URL: databaseUrl,
+        KEEPSAKE_DATA_KEY: DATA_KEY,
         AC_LOCAL_BASE_URL: `http://localhost:${portA}`,
         // The emulator's site is on localhost, which production's *.atlassian.net whitelist refuses.
         AC_HOST_WHITELIST: 'localhost',
@@ -64,7 +84,10 @@ describe('production: compiled, NODE_ENV=production', function () {
 
     const tokenFor = async (accountId: string) => {
       if (!tokens.has(accountId)) {
-        const minted = await request<{ token: string }>(`${emulator.baseUrl}/_emulator/context-token`, 'POST', { appKey: 'keepsake', accountId });
+        const minted = await request<{ token: string }>(`${emulator.baseUrl}/_emulator/context-token`, 'POST', {
+          appKey: 'keepsake',
+          accountId,
+        });
         tokens.set(accountId, minted.body.token);
       }
       return tokens.get(accountId)!;
@@ -72,13 +95,8 @@ describe('production: compiled, NODE_ENV=production', function () {
     const call = async <T>(instance: ProductionInstance, accountId: string, method: string, path: string, body?: unknown) =>
       request<T>(`${instance.url}${path}`, method, body, { Authorization: `JWT ${await tokenFor(accountId)}` });
     // A write through one instance reaches the other's cache by NOTIFY, a moment after the answer.
-    const readUntil = async (instance: ProductionInstance, accountId: string, holds: (view: View) => boolean) => {
-      for (let i = 0; i < 100; i++) {
-        if (holds((await call<View>(instance, accountId, 'GET', '/api/preferences')).body)) return true;
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      return false;
-    };
+    const reads = (instance: ProductionInstance, accountId: string, holds: (view: PreferencesSummary) => boolean) => async () =>
+      holds((await call<PreferencesSummary>(instance, accountId, 'GET', '/api/preferences')).body);
 
     it('answers /healthz and /readyz on both', async () => {
       for (const instance of [a, b]) {
@@ -89,11 +107,20 @@ describe('production: compiled, NODE_ENV=production', function () {
 
     it("agrees on a user's reads and writes, whichever instance serves them", async () => {
       assert.equal((await call(b, alice, 'PATCH', '/api/preferences', { viewMode: 'focus' })).status, 200);
-      assert.ok(await readUntil(a, alice, (v) => v.viewMode === 'focus'), 'a reads the write made through b');
+      await eventually(
+        'a reads the write made through b',
+        reads(a, alice, (v) => v.viewMode === 'focus'),
+      );
       assert.equal((await call(a, alice, 'POST', '/api/bookmarks', { contentId: '65602' })).status, 200);
-      assert.ok(await readUntil(b, alice, (v) => v.bookmarks.some((x) => x.contentId === '65602')), 'b reads the bookmark added through a');
+      await eventually(
+        'b reads the bookmark added through a',
+        reads(b, alice, (v) => v.bookmarkCount === 1),
+      );
       assert.equal((await call(b, alice, 'PATCH', '/api/preferences', { viewMode: 'compact' })).status, 200);
-      assert.ok(await readUntil(a, alice, (v) => v.viewMode === 'compact' && v.bookmarks.some((x) => x.contentId === '65602')));
+      await eventually(
+        'a reads both',
+        reads(a, alice, (v) => v.viewMode === 'compact' && v.bookmarkCount === 1),
+      );
     });
 
     it('serves the panel through the instance that did not take the install', async () => {
@@ -124,7 +151,12 @@ describe('production: compiled, NODE_ENV=production', function () {
       // Expect: 100-continue: b answers "continue" once it has taken the request, before the body.
       const request = httpRequest(`${b.url}/api/preferences`, {
         method: 'PATCH',
-        headers: { Authorization: `JWT ${await tokenFor(bob)}`, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Expect: '100-continue' },
+        headers: {
+          Authorization: `JWT ${await tokenFor(bob)}`,
+          'Content-Type': 'application/json',
+          'Content-Length': Buffer.byteLength(body),
+          Expect: '100-continue',
+        },
       });
       const answered = new Promise<{ status: number; text: string }>((resolve, reject) => {
         request.on('response', (res) => {
@@ -149,25 +181,64 @@ describe('production: compiled, NODE_ENV=production', function () {
       const reply = await answered;
       assert.equal(reply.status, 200, reply.text);
       assert.equal(await b.exited, 0);
-      assert.ok(await readUntil(a, bob, (v) => v.viewMode === 'focus'), 'the write finished during shutdown is kept');
+      await eventually(
+        'the write finished during shutdown is kept',
+        reads(a, bob, (v) => v.viewMode === 'focus'),
+      );
+    });
+
+    it('on SIGTERM lets the writes of clients that left end before it closes the database: the one under way lands, then exits 0', async () => {
+      // Each Confluence call takes 300 ms: five writes of one user queue behind each other for seconds.
+      await request(`${emulator.baseUrl}/_emulator/faults`, 'POST', { latencyMs: 300 });
+      await request(`${emulator.baseUrl}/_emulator/requests`, 'DELETE');
+      const token = await tokenFor(alice);
+      const left = new AbortController();
+      const writes = Array.from({ length: 5 }, (_, i) =>
+        fetch(`${a.url}/api/profile`, {
+          method: 'PUT',
+          headers: { Authorization: `JWT ${token}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ note: `queued ${i}` }),
+          signal: left.signal,
+        }).catch(() => undefined),
+      );
+      await new Promise((r) => setTimeout(r, 500));
+      // The clients leave: the HTTP server stops waiting for these requests, which are still queued.
+      left.abort();
+      await Promise.all(writes);
+      try {
+        assert.equal(await a.stop('SIGTERM'), 0, a.output());
+        // Each queued write ended its own way (the one under way written, the rest dropped as
+        // answered): none met a closed database.
+        const errors = a
+          .output()
+          .split('\n')
+          .filter((line) => line.startsWith('{') && (JSON.parse(line) as { level: number }).level >= 50);
+        assert.deepEqual(errors, [], 'no error while shutting down');
+        assert.doesNotMatch(a.output(), /getConnection|connection manager was closed/);
+        const log = await request<{ method: string; path: string; status: number }[]>(`${emulator.baseUrl}/_emulator/requests`, 'GET');
+        const puts = log.body.filter((e) => e.method === 'PUT' && e.path.includes('/property/keepsake-'));
+        assert.ok(puts.length >= 1 && puts.every((e) => e.status >= 200 && e.status < 300), JSON.stringify(puts));
+      } finally {
+        await request(`${emulator.baseUrl}/_emulator/faults`, 'DELETE');
+      }
     });
   });
 
   describe("production's host whitelist", function () {
     it('refuses an install from a site outside *.atlassian.net when no extra entry allows it', async function () {
-      if (!process.env.DATABASE_URL) {
-        console.log('      (skipped: set DATABASE_URL to a Postgres database; .ci/run does)');
-        this.skip();
-      }
+      const databaseUrl = await freshPostgres(this);
       const emulator = await startEmulator({ port: 0 });
       const port = await freePort();
       const instance = await startProductionInstance(port, {
-        DATABASE_URL: process.env.DATABASE_URL!,
+        DATABASE_URL: databaseUrl,
+        KEEPSAKE_DATA_KEY: DATA_KEY,
         AC_LOCAL_BASE_URL: `http://localhost:${port}`,
         CONNECT_KEYS_CDN_URL: emulator.keysUrl,
       });
       try {
-        const installed = await request<{ message?: string }>(`${emulator.baseUrl}/_emulator/apps`, 'POST', { descriptorUrl: `${instance.url}/atlassian-connect.json` });
+        const installed = await request<{ message?: string }>(`${emulator.baseUrl}/_emulator/apps`, 'POST', {
+          descriptorUrl: `${instance.url}/atlassian-connect.json`,
+        });
         assert.equal(installed.status, 400, JSON.stringify(installed.body));
       } finally {
         await instance.stop();

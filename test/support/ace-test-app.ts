@@ -5,9 +5,10 @@
 // through `addon.httpClient(...)` (JWT as the app, or `asUserByAccountId` with a Bearer
 // token from the emulator's OAuth 2.0 JWT-bearer endpoint).
 //
-// The one seam we touch is the one confluence-facts.md §6 names: ACE hard-codes the OAuth
-// token server, so `OAuth2.prototype.getAuthorizationServer` is wrapped to answer the
-// emulator's `oauthServerUrl` for sites registered with `registerOAuthServer()`.
+// The one seam we touch is the one docs/platform-facts.md §10 names: ACE hard-codes the OAuth
+// token server, so `OAuth2.prototype.getAuthorizationServer` is wrapped (by Keepsake's own
+// platform/connect/oauth-server.ts) to answer the emulator's `oauthServerUrl` for sites
+// registered with `registerOAuthServer()`.
 //
 // Also here: a typed promise wrapper around ACE's callback-style httpClient (ACE resolves its
 // promise to the `request` object, the response only reaches the callback), a direct UPM
@@ -21,6 +22,7 @@ import path from 'node:path';
 import express from 'express';
 import ace from 'atlassian-connect-express';
 import * as jwt from 'atlassian-jwt';
+import { routeOAuthServer } from '../../platform/connect/oauth-server';
 
 export type AddOn = ace.AddOn;
 export type HostClient = ace.HostClient;
@@ -37,38 +39,22 @@ const CALL_TIMEOUT_MS = 15_000;
 // ---------------------------------------------------------------------------------------------
 // The OAuth seam: ACE's token server URL is hard-coded in lib/internal/oauth2.js.
 
-interface OAuth2Prototype {
-  getAuthorizationServer(this: unknown, hostBaseUrl: string): string;
-}
-interface OAuth2Class {
-  prototype: OAuth2Prototype;
-}
-
 const oauthServers = new Map<string, string>();
-let oauthSeam: { prototype: OAuth2Prototype; original: OAuth2Prototype['getAuthorizationServer']; replacement: OAuth2Prototype['getAuthorizationServer'] } | undefined;
+let restoreOAuthServer: (() => void) | undefined;
 
 function siteKey(url: string): string {
   return url.replace(/\/+$/, '');
 }
 
 function installOAuthSeam(): void {
-  if (oauthSeam) return;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { prototype } = require('atlassian-connect-express/lib/internal/oauth2') as OAuth2Class;
-  const original = prototype.getAuthorizationServer;
-  const replacement = function (this: unknown, hostBaseUrl: string): string {
-    const emulated = oauthServers.get(siteKey(hostBaseUrl));
-    return emulated ?? original.call(this, hostBaseUrl);
-  };
-  prototype.getAuthorizationServer = replacement;
-  oauthSeam = { prototype, original, replacement };
+  restoreOAuthServer ??= routeOAuthServer((hostBaseUrl) => oauthServers.get(siteKey(hostBaseUrl)));
 }
 
 /** Undo the seam once no emulator needs it, so other code that points ACE elsewhere is not captured. */
 function uninstallOAuthSeamIfUnused(): void {
-  if (!oauthSeam || oauthServers.size > 0) return;
-  if (oauthSeam.prototype.getAuthorizationServer === oauthSeam.replacement) oauthSeam.prototype.getAuthorizationServer = oauthSeam.original;
-  oauthSeam = undefined;
+  if (!restoreOAuthServer || oauthServers.size > 0) return;
+  restoreOAuthServer();
+  restoreOAuthServer = undefined;
 }
 
 /** Route ACE's `asUserByAccountId` token requests for `siteUrl` to the emulator's token server. */
@@ -96,9 +82,7 @@ function captureLogger(lines: LogLine[]): Console {
   const at =
     (level: LogLine['level']) =>
     (...args: unknown[]): void => {
-      const text = args
-        .map((a) => (typeof a === 'string' ? a : a instanceof Error ? a.stack ?? a.message : safeJson(a)))
-        .join(' ');
+      const text = args.map((a) => (typeof a === 'string' ? a : a instanceof Error ? (a.stack ?? a.message) : safeJson(a))).join(' ');
       lines.push({ level, text });
       if (echo) process.stderr.write(`[ace ${level}] ${text}\n`);
     };
@@ -211,7 +195,7 @@ export function withTimeout<T>(p: Promise<T>, what: string, ms = CALL_TIMEOUT_MS
  */
 export async function startAceTestApp(opts: AceTestAppOptions): Promise<AceTestApp> {
   const app = express();
-  // Body parsers before ACE (confluence-facts §6).
+  // Body parsers before ACE (docs/platform-facts.md §10).
   app.use(express.json({ limit: '1mb' }));
   app.use(express.urlencoded({ extended: false }));
   const server = http.createServer(app);
@@ -248,7 +232,13 @@ export async function startAceTestApp(opts: AceTestAppOptions): Promise<AceTestA
   };
   let addon!: AddOn;
   await new Promise<void>((resolve) => {
-    addon = ace(app, { config } as unknown as ace.Options, captureLogger(logs), { descriptorFilename, configFileName: CONFIG_FILE }, resolve);
+    addon = ace(
+      app,
+      { config } as unknown as ace.Options,
+      captureLogger(logs),
+      { descriptorFilename, configFileName: CONFIG_FILE },
+      resolve,
+    );
     // Routes mounted here come before ACE's own /installed (mounted on the next tick).
     app.use(addon.middleware());
     const record = (req: express.Request, res: express.Response, next: express.NextFunction): void => {
@@ -286,11 +276,11 @@ export async function startAceTestApp(opts: AceTestAppOptions): Promise<AceTestA
     });
   });
   // The sequelize store creates its tables asynchronously; wait so that close() never races it.
-  const store = addon.settings as unknown as Partial<Record<'connectionPromise' | 'installationMappingPromise' | 'forgeSettingsPromise', Promise<unknown>>>;
+  const store = addon.settings as unknown as Partial<
+    Record<'connectionPromise' | 'installationMappingPromise' | 'forgeSettingsPromise', Promise<unknown>>
+  >;
   await Promise.all([store.connectionPromise, store.installationMappingPromise, store.forgeSettingsPromise]);
-  const aceRejectionListeners = process
-    .listeners('unhandledRejection')
-    .filter((l) => !rejectionListenersBefore.includes(l));
+  const aceRejectionListeners = process.listeners('unhandledRejection').filter((l) => !rejectionListenersBefore.includes(l));
 
   const hostSignals = ['SIGTERM', 'SIGINT', 'SIGUSR2'] as const;
   const signalListenersAdded: Array<[NodeJS.Signals, (...args: unknown[]) => void]> = [];
@@ -365,7 +355,12 @@ export interface HostCallOptions {
  * with the stored sharedSecret, or a Bearer token for `asUserByAccountId`) and resolves the
  * relative URL against the stored baseUrl (…/wiki).
  */
-export function hostCall<T = unknown>(client: HostClient, method: HttpMethod, url: string, o: HostCallOptions = {}): Promise<HostResponse<T>> {
+export function hostCall<T = unknown>(
+  client: HostClient,
+  method: HttpMethod,
+  url: string,
+  o: HostCallOptions = {},
+): Promise<HostResponse<T>> {
   const headers: Record<string, string> = { Accept: 'application/json', ...(o.headers ?? {}) };
   const options: Record<string, unknown> = { url, headers };
   if (o.json !== undefined || o.raw !== undefined) {
@@ -375,10 +370,21 @@ export function hostCall<T = unknown>(client: HostClient, method: HttpMethod, ur
   const p = new Promise<HostResponse<T>>((resolve, reject) => {
     const callback = (err: unknown, res: http.IncomingMessage | undefined, body: unknown): void => {
       if (err || !res) {
-        reject(err instanceof Error ? err : new Error(`ACE httpClient.${method} ${url} failed: ${typeof err === 'string' ? err : safeJson(err)}`));
+        reject(
+          err instanceof Error
+            ? err
+            : new Error(`ACE httpClient.${method} ${url} failed: ${typeof err === 'string' ? err : safeJson(err)}`),
+        );
         return;
       }
-      const text = typeof body === 'string' ? body : body === undefined || body === null ? '' : Buffer.isBuffer(body) ? body.toString('utf8') : safeJson(body);
+      const text =
+        typeof body === 'string'
+          ? body
+          : body === undefined || body === null
+            ? ''
+            : Buffer.isBuffer(body)
+              ? body.toString('utf8')
+              : safeJson(body);
       let parsed: unknown = text;
       if (text.length > 0) {
         try {
@@ -410,8 +416,14 @@ export interface RawResponse<T = unknown> {
   text: string;
 }
 
-export async function rawRequest<T = unknown>(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<RawResponse<T>> {
-  const res = await withTimeout(fetch(url, { method: init.method ?? 'GET', headers: init.headers, body: init.body, redirect: 'manual' }), `${init.method ?? 'GET'} ${url}`);
+export async function rawRequest<T = unknown>(
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<RawResponse<T>> {
+  const res = await withTimeout(
+    fetch(url, { method: init.method ?? 'GET', headers: init.headers, body: init.body, redirect: 'manual' }),
+    `${init.method ?? 'GET'} ${url}`,
+  );
   const text = await res.text();
   let body: unknown = text;
   if (text.length > 0) {

@@ -6,6 +6,8 @@ import { createServer } from 'node:net';
 export interface KeepsakeProcess {
   url: string;
   stop(): Promise<void>;
+  /** Ends it at once, as a crash or an OOM kill does: no shutdown, nothing finished. */
+  kill(): Promise<void>;
 }
 
 export function freePort(): Promise<number> {
@@ -20,7 +22,10 @@ export function freePort(): Promise<number> {
 }
 
 /** Starts `server.ts` (or the given entry) with these settings and waits until it is ready. */
-export async function startKeepsakeProcess(env: Record<string, string>, entry: string[] = ['--import', 'tsx', 'server.ts']): Promise<KeepsakeProcess> {
+export async function startKeepsakeProcess(
+  env: Record<string, string>,
+  entry: string[] = ['--import', 'tsx', 'server.ts'],
+): Promise<KeepsakeProcess> {
   const port = await freePort();
   const url = `http://localhost:${port}`;
   let output = '';
@@ -46,7 +51,11 @@ export async function startKeepsakeProcess(env: Record<string, string>, entry: s
   return {
     url,
     async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
     },
   };

@@ -35,6 +35,8 @@ export interface BrowserStack {
 export interface BrowserStackOptions {
   emulatorSettings?: Partial<EmulatorSettings>;
   settings?: Partial<Settings>;
+  /** Keepsake installed through UPM (Connect, the default) or the Forge way (Connect on Forge). */
+  install?: 'connect' | 'forge';
 }
 
 function isLocal(url: string): boolean {
@@ -46,6 +48,7 @@ export async function startBrowserStack(options: BrowserStackOptions = {}): Prom
   const emulator = await startEmulator({ port: 0, settings: options.emulatorSettings ?? {} });
   const stack = await startStack({
     emulator,
+    install: options.install ?? 'connect',
     settings: { AC_HOST_SCRIPT_URL: `${emulator.baseUrl}/atlassian-connect/all.js`, ...options.settings },
   });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });

@@ -1,6 +1,7 @@
 // Reading what Keepsake stored for a user straight from Confluence (the emulator's user
 // properties), not through Keepsake: proof that the data is where the user's profile is.
 import type { Stack } from '../../support/keepsake-stack';
+import { openedRecord } from '../../support/stored-records';
 
 export interface StoredDocument {
   viewMode?: string;
@@ -10,13 +11,11 @@ export interface StoredDocument {
   profile?: Record<string, string>;
 }
 
+/** The user's main record, opened with the site's key (small sets only: chunks are not followed). */
 export async function storedPreferences(stack: Stack, accountId: string): Promise<StoredDocument> {
-  const reply = await stack.apRequest<{ value: StoredDocument }>(accountId, 'GET', `/rest/api/user/${encodeURIComponent(accountId)}/property/keepsake-main`);
-  if (reply.status !== 200) {
-    const keys = await stack.apRequest(accountId, 'GET', `/rest/api/user/${encodeURIComponent(accountId)}/property?limit=25`);
-    throw new Error(`No keepsake-main property for ${accountId} (${reply.status}); the user has ${JSON.stringify(keys.json)}`);
-  }
-  return reply.json.value;
+  const content = await openedRecord(stack, accountId);
+  if (content.spill) throw new Error(`keepsake-main of ${accountId} spills into chunks; read it through Keepsake instead`);
+  return content as unknown as StoredDocument;
 }
 
 export function ids(pages: { contentId: string }[]): string[] {

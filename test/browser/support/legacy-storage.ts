@@ -1,6 +1,6 @@
 // Puts legacy AP.cookie values into a browser the way older Keepsake versions left them: in the
 // host's localStorage under `keepsake$$<name>` (emulator/host/browser/cookie-module.ts), or in
-// AUI's conglomerate cookie, which dropped writes past about 4 KB (confluence-facts.md §4), in
+// AUI's conglomerate cookie, which dropped writes past about 4 KB (docs/platform-facts.md §8), in
 // the form AUI's AJS.Cookie.save writes it: `"|name=value|…"`, `"` escaped as `\"`, no URI
 // encoding (docs/emulator.md, "AP.cookie").
 import type { BrowserContext } from 'playwright-core';
@@ -43,10 +43,18 @@ export async function remainingLegacyValues(context: BrowserContext, emulator: E
   await page.goto(`${emulator.baseUrl}/_emulator/pages`);
   const left = await page.evaluate((appKey) => {
     const { localStorage, document } = globalThis as unknown as PageGlobals;
-    const keys = Array.from({ length: localStorage.length }, (_, i) => localStorage.key(i) ?? '').filter((k) => k.startsWith(`${appKey}$$`));
+    const keys = Array.from({ length: localStorage.length }, (_, i) => localStorage.key(i) ?? '').filter((k) =>
+      k.startsWith(`${appKey}$$`),
+    );
     const cookie = document.cookie.split('; ').find((c: string) => c.startsWith('AJS.conglomerate.cookie='));
     // Read as AUI does: the raw text without its backslashes and surrounding quotes.
-    const value = cookie ? cookie.split('=').slice(1).join('=').replace(/(\\|^"|"$)/g, '') : '';
+    const value = cookie
+      ? cookie
+          .split('=')
+          .slice(1)
+          .join('=')
+          .replace(/(\\|^"|"$)/g, '')
+      : '';
     const legacy = value.split('|').filter((e) => e.startsWith(`${appKey}$$`));
     return [...keys, ...legacy.map((e) => e.split('=')[0])];
   }, APP_KEY);
