@@ -58,12 +58,16 @@ async function holdRequests(page: Page, path: string): Promise<() => Promise<voi
     release = resolve;
   });
   const pattern = `**${path}`;
-  await page.route(pattern, async (route) => {
-    await released;
-    await route.continue();
+  const continued: Promise<void>[] = [];
+  await page.route(pattern, (route) => {
+    const sent = released.then(() => route.continue());
+    continued.push(sent);
+    return sent;
   });
   return async () => {
     release();
+    // Unrouting before a held request has gone on would fail it (and the panel would show an error).
+    await Promise.all(continued);
     await page.unroute(pattern);
   };
 }
