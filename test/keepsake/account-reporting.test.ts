@@ -242,7 +242,7 @@ describe('personal-data reporting across two instances on Postgres', function ()
 
   it('runs a site’s cycle on one instance at a time: asked on both at once, one reports and the other answers busy', async () => {
     // The first report call is held, so the cycle that makes it is still running when the other instance is asked.
-    await request(`${emulator.baseUrl}/_emulator/faults`, 'POST', { slowNext: { method: 'POST', latencyMs: 1500 } });
+    await request(`${emulator.baseUrl}/_emulator/faults`, 'POST', { slowNext: { method: 'POST', latencyMs: 5000 } });
     await request(`${emulator.baseUrl}/_emulator/requests`, 'DELETE');
     const runs = await Promise.all(
       [a, b].map((instance) => call<Outcome>(instance, admin.accountId, 'POST', '/api/admin/personal-data/report')),

@@ -18,6 +18,8 @@ import type { PreferencesSummary } from '../../lib/preferences/preferences-summa
 
 const admin = SEEDED_USERS.admin.accountId;
 
+/** How long the network holds A's PUT: B's whole write must fit inside it, on a loaded machine too. */
+const HELD_PUT_MS = 6000;
 describe('app-property buckets: a writer that lost the bucket lock never replaces a bucket mate’s acknowledged write (Postgres)', function () {
   this.timeout(120_000);
   let emulator: Emulator;
@@ -61,7 +63,7 @@ describe('app-property buckets: a writer that lost the bucket lock never replace
       }
 
       // A's next PUT (X's bucket, whole) is held by the network for a while.
-      await control('POST', '/faults', { slowNext: { method: 'PUT', latencyMs: 2500 } });
+      await control('POST', '/faults', { slowNext: { method: 'PUT', latencyMs: HELD_PUT_MS } });
       const aWrite = call<PreferencesSummary>(a, x, 'PATCH', '/api/preferences', { viewMode: late });
       await eventually('A’s PUT is in flight', async () => (await control<{ slowNext: unknown }>('GET', '/faults')).body.slowNext === null);
 

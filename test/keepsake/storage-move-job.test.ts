@@ -82,7 +82,7 @@ for (const store of storeKinds()) {
 
     it('answers the save at once (202) and moves every user in the background, while users read and write; nothing is lost', async () => {
       // Slow Confluence a little, so the move is still under way while users work.
-      await stack.control('POST', '/faults', { latencyMs: 15 });
+      await stack.control('POST', '/faults', { latencyMs: 60 });
       const saved = await putMode('app-properties');
       assert.equal(saved.status, 202, JSON.stringify(saved.body));
       const move = saved.body.storage.move;

@@ -15,6 +15,8 @@ import type { PreferencesSummary } from '../../lib/preferences/preferences-summa
 const alice = SEEDED_USERS.alice.accountId;
 const admin = SEEDED_USERS.admin.accountId;
 
+/** How long the network holds A's PUT: B's whole write must fit inside it, on a loaded machine too. */
+const HELD_PUT_MS = 6000;
 describe('write fencing: a writer that lost its lock never replaces an acknowledged write (Postgres)', function () {
   this.timeout(120_000);
   let emulator: Emulator;
@@ -72,7 +74,7 @@ describe('write fencing: a writer that lost its lock never replaces an acknowled
       assert.equal((await call<PreferencesSummary>(a, alice, 'PATCH', '/api/preferences', { viewMode: seed })).status, 200);
 
       // A's next PUT is held by the network for a while.
-      await request(`${emulator.baseUrl}/_emulator/faults`, 'POST', { slowNext: { method: 'PUT', latencyMs: 2500 } });
+      await request(`${emulator.baseUrl}/_emulator/faults`, 'POST', { slowNext: { method: 'PUT', latencyMs: HELD_PUT_MS } });
       const aWrite = call<PreferencesSummary>(a, alice, 'PATCH', '/api/preferences', { viewMode: late });
       await eventually(
         'A’s PUT is in flight',
@@ -116,7 +118,7 @@ describe('write fencing: a writer that lost its lock never replaces an acknowled
 
   it('keeps B’s acknowledged write when A is killed (SIGKILL) with its PUT in flight', async () => {
     assert.equal((await call<PreferencesSummary>(a, alice, 'PATCH', '/api/preferences', { viewMode: 'compact' })).status, 200);
-    await request(`${emulator.baseUrl}/_emulator/faults`, 'POST', { slowNext: { method: 'PUT', latencyMs: 2500 } });
+    await request(`${emulator.baseUrl}/_emulator/faults`, 'POST', { slowNext: { method: 'PUT', latencyMs: HELD_PUT_MS } });
     const aWrite = call<PreferencesSummary>(a, alice, 'PATCH', '/api/preferences', { viewMode: 'focus' }).catch((error: unknown) => error);
     await eventually(
       'A’s PUT is in flight',
@@ -130,7 +132,7 @@ describe('write fencing: a writer that lost its lock never replaces an acknowled
     // The emulator serves A's held PUT although A is gone (the request had fully arrived):
     // alice's record changes once more after B's answer.
     const acknowledged = await storedMain();
-    await eventually('A’s late PUT has landed', async () => (await storedMain()) !== acknowledged);
+    await eventually('A’s late PUT has landed', async () => (await storedMain()) !== acknowledged, { tries: 400 });
     const view = await call<PreferencesSummary>(b, alice, 'GET', '/api/preferences');
     assert.equal(view.body.viewMode, 'comfortable');
     assert.notEqual(await storedMain(), acknowledged, 'written back anew, not left as A’s');

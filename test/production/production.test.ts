@@ -188,8 +188,9 @@ describe('production: compiled, NODE_ENV=production', function () {
     });
 
     it('on SIGTERM lets the writes of clients that left end before it closes the database: the one under way lands, then exits 0', async () => {
-      // Each Confluence call takes 300 ms: five writes of one user queue behind each other for seconds.
-      await request(`${emulator.baseUrl}/_emulator/faults`, 'POST', { latencyMs: 300 });
+      // Each Confluence call takes 300 ms: five writes of one user queue behind each other for
+      // seconds. The first PUT is marked, so the test sees when a write is under way.
+      await request(`${emulator.baseUrl}/_emulator/faults`, 'POST', { latencyMs: 300, slowNext: { method: 'PUT', latencyMs: 300 } });
       await request(`${emulator.baseUrl}/_emulator/requests`, 'DELETE');
       const token = await tokenFor(alice);
       const left = new AbortController();
@@ -201,7 +202,10 @@ describe('production: compiled, NODE_ENV=production', function () {
           signal: left.signal,
         }).catch(() => undefined),
       );
-      await new Promise((r) => setTimeout(r, 500));
+      await eventually(
+        'a write is under way',
+        async () => (await request<{ slowNext: unknown }>(`${emulator.baseUrl}/_emulator/faults`, 'GET')).body.slowNext === null,
+      );
       // The clients leave: the HTTP server stops waiting for these requests, which are still queued.
       left.abort();
       await Promise.all(writes);
