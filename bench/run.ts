@@ -4,9 +4,11 @@
 // warm reads at 1, 1,000 and 5,000 users and at 10, 100 and 1,000 bookmarks; what a page view
 // downloads; Confluence calls per write at each set size; writes that each change something,
 // one user against 50; a storage move of 5,000 typical users, which is also the app-property
-// fallback's capacity; record encryption and legacy cookie parsing in-process. A section whose
-// feature is missing prints "not available" and the run goes on. Exits 1 when a target is missed.
+// fallback's capacity; record encryption, the context-token check and legacy cookie parsing
+// in-process. A section whose feature is missing prints "not available" and the run goes on.
+// Exits 1 when a target is missed.
 import { cpus, totalmem } from 'node:os';
+import { contextTokenCheck, printContextTokenCheck } from './context-token';
 import { cookieParsing, migrationLatency, printCookieParsing } from './cookie-parsing';
 import { directCalls } from './direct-calls';
 import { startBenchStack, benchDatabaseUrl } from './bench-stack';
@@ -37,6 +39,7 @@ async function main(): Promise<void> {
   // In-process CPU work first, before any process or load runs.
   const parsing = cookieParsing();
   printRecordEncryption(report, recordEncryption());
+  printContextTokenCheck(report, await contextTokenCheck());
 
   const stack = await startBenchStack();
   console.log(
