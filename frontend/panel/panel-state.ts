@@ -1,7 +1,7 @@
 // The panel's state (only what it shows: this page's place in the sets, the counts, the view
 // mode, tracking, collapsed), how each answer of the API moves it on, and how it is shown in
 // the server-rendered panel: the same controls, updated in place after each change.
-import type { PageInSets, PanelState, PreferencesSummary, PreferencesView, SetChange } from '../shared/api-types';
+import type { PanelState, PreferencesSummary, SetChange } from '../shared/api-types';
 import { plural, t } from '../shared/i18n';
 
 /** The state after an answer: a set change says where this page is now; other changes leave that as it was. */
@@ -13,20 +13,6 @@ export function afterAnswer(state: PanelState, answer: PreferencesSummary | SetC
     panelCollapsed: answer.panelCollapsed,
     bookmarkCount: answer.bookmarkCount,
     watchCount: answer.watchCount,
-    page,
-  };
-}
-
-/** The state from a whole view (the legacy cookie migration answers one). */
-export function fromView(view: PreferencesView, contentId: string): PanelState {
-  const has = (set: PreferencesView['bookmarks']) => contentId !== '' && set.some((p) => p.contentId === contentId);
-  const page: PageInSets = { contentId, bookmarked: has(view.bookmarks), watched: has(view.watches) };
-  return {
-    viewMode: view.viewMode,
-    tracking: view.tracking,
-    panelCollapsed: view.panelCollapsed,
-    bookmarkCount: view.bookmarks.length,
-    watchCount: view.watches.length,
     page,
   };
 }

@@ -17,7 +17,8 @@ import { callApi } from '../shared/keepsake-api';
 import { followConfluenceTheme } from '../shared/theming';
 import { migrateLegacyCookies } from './legacy-cookie-migration';
 import { migrationNotice } from './legacy-cookie-notice';
-import { afterAnswer, fromView, showState } from './panel-state';
+import { panelState } from '../../lib/preferences/panel-state';
+import { afterAnswer, showState } from './panel-state';
 
 followConfluenceTheme();
 
@@ -133,7 +134,7 @@ function sendLegacyCookies(cookies: Record<string, string>): Promise<CookieMigra
   waiting += 1;
   return inTurn(() => callApi<CookieMigrationAnswer>('POST', '/api/migrations/cookies', { cookies }))
     .then((answer) => {
-      lastState = fromView(answer.preferences, pageId);
+      lastState = panelState(answer.preferences, pageId);
       return answer;
     })
     .finally(() => {
