@@ -4,9 +4,9 @@
 // the remote signed RS256 exactly as today's signed install, with the Forge `installationId`
 // in the payload. `enabled`/`disabled` are never sent and a minor version does not send
 // `installed` (documented: https://developer.atlassian.com/platform/adopting-forge-from-connect/limitations-and-differences).
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { EmulatorContext } from '../emulator-context';
-import { InstallError, postLifecycle, queued, uninstallApp } from '../install/lifecycle';
+import { InstallError, installIdentity, postLifecycle, queued, uninstallApp } from '../install/lifecycle';
 import type { InstalledApp } from '../site';
 import { INSTALLATION_ARI_PREFIX, majorChanges, readManifestText } from './manifest';
 
@@ -105,10 +105,7 @@ export async function installForgeApp(
       key: descriptor.key,
       ...connectPart,
       descriptorUrl: '',
-      clientKey: previous?.clientKey ?? randomUUID(),
-      appAccountId: previous?.appAccountId ?? `557058:${randomUUID()}`,
-      sharedSecret: randomBytes(32).toString('base64url'),
-      oauthClientId: randomBytes(24).toString('base64url'),
+      ...installIdentity(previous),
       status: 'installed',
       installedAt: new Date().toISOString(),
       installedVia: 'forge',

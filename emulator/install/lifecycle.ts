@@ -128,6 +128,18 @@ export function queued<T>(ctx: EmulatorContext, key: string, work: () => Promise
 }
 
 /** Installs (or reinstalls) the app whose descriptor is at `descriptorUrl`. */
+/** Who an install makes the app on the site: the clientKey and app account stay across reinstalls; the secret and OAuth client are new. */
+export function installIdentity(
+  previous: InstalledApp | undefined,
+): Pick<InstalledApp, 'clientKey' | 'appAccountId' | 'sharedSecret' | 'oauthClientId'> {
+  return {
+    clientKey: previous?.clientKey ?? randomUUID(),
+    appAccountId: previous?.appAccountId ?? `557058:${randomUUID()}`,
+    sharedSecret: randomBytes(32).toString('base64url'),
+    oauthClientId: randomBytes(24).toString('base64url'),
+  };
+}
+
 export async function installApp(ctx: EmulatorContext, descriptorUrl: string): Promise<InstalledApp> {
   const checked = checkDescriptor(await fetchDescriptor(ctx, descriptorUrl));
   if (!checked.ok) throw new InstallError(`The descriptor at ${descriptorUrl} is invalid: ${checked.errors.join('; ')}`);
@@ -147,11 +159,7 @@ export async function installApp(ctx: EmulatorContext, descriptorUrl: string): P
       descriptor: d.raw,
       scopes: d.scopes,
       lifecycle: d.lifecycle,
-      // Stable for this app on this site across reinstalls; the secret and OAuth client are new.
-      clientKey: previous?.clientKey ?? randomUUID(),
-      appAccountId: previous?.appAccountId ?? `557058:${randomUUID()}`,
-      sharedSecret: randomBytes(32).toString('base64url'),
-      oauthClientId: randomBytes(24).toString('base64url'),
+      ...installIdentity(previous),
       status: 'installed',
       installedAt: new Date().toISOString(),
       installedVia: 'connect',
