@@ -73,6 +73,9 @@ export async function createKeepsake(settings: Settings & { AC_LOCAL_BASE_URL: s
   const app = express();
   app.set('env', production ? 'production' : 'development');
   app.disable('x-powered-by');
+  // Every dynamic answer is no-store, so an ETag (a hash of each body) would never be used;
+  // static files keep theirs (serve-static makes its own).
+  app.set('etag', false);
   app.set('trust proxy', true);
 
   // Security headers on every answer (an iframe page widens them for its site); no body on a GET.
