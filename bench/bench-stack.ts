@@ -21,6 +21,8 @@ export interface BenchStack {
   /** 'production build on Postgres' or 'development server on sqlite'. */
   kind: string;
   postgres: boolean;
+  /** The processes' ids, for their CPU time per request. */
+  pids: { emulator: number; keepsake: number };
   /** Stops both; answers how many lines of Keepsake's output named a closed pool (null: output not kept) and its error lines. */
   stop(): Promise<{ closedPoolLines: number | null; errorLines: string[] }>;
 }
@@ -55,6 +57,7 @@ export async function startBenchStack(): Promise<BenchStack> {
       LOG_LEVEL: 'warn',
     };
     let keepsakeUrl: string;
+    let keepsakePid: number;
     if (databaseUrl) {
       const port = await freePort();
       const instance = await startProductionInstance(port, {
@@ -66,6 +69,7 @@ export async function startBenchStack(): Promise<BenchStack> {
         AC_HOST_WHITELIST: 'localhost',
       });
       keepsakeUrl = instance.url;
+      keepsakePid = instance.child.pid!;
       stopKeepsake = async () => {
         await instance.stop();
         return instance.output();
@@ -77,6 +81,7 @@ export async function startBenchStack(): Promise<BenchStack> {
         SQLITE_PATH: join(mkdtempSync(join(tmpdir(), 'keepsake-bench-')), 'keepsake.sqlite'),
       });
       keepsakeUrl = instance.url;
+      keepsakePid = instance.pid;
       stopKeepsake = async () => {
         await instance.stop();
         return null;
@@ -90,6 +95,7 @@ export async function startBenchStack(): Promise<BenchStack> {
       keepsakeUrl,
       kind: databaseUrl ? 'production build on Postgres' : 'development server on sqlite',
       postgres: Boolean(databaseUrl),
+      pids: { emulator: emulator.pid!, keepsake: keepsakePid },
       async stop() {
         try {
           await control.settle();

@@ -5,6 +5,8 @@ import { createServer } from 'node:net';
 
 export interface KeepsakeProcess {
   url: string;
+  /** The operating system's id of the process (the bench reads its CPU time). */
+  pid: number;
   stop(): Promise<void>;
   /** Ends it at once, as a crash or an OOM kill does: no shutdown, nothing finished. */
   kill(): Promise<void>;
@@ -50,6 +52,7 @@ export async function startKeepsakeProcess(
   }
   return {
     url,
+    pid: child.pid!,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
