@@ -17,24 +17,15 @@ export class SiteError extends Error {}
 
 export async function checkSite(site: SiteCredentials, timeoutMs: number): Promise<void> {
   const url = `${site.siteUrl}/rest/plugins/1.0/settings`;
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      headers: {
-        Authorization: `Basic ${Buffer.from(`${site.username}:${site.password}`).toString('base64')}`,
-        Accept: 'application/json',
-      },
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-  } catch (error) {
-    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : (error as Error).message;
-    if ((error as Error).name === 'TimeoutError')
-      throw new SiteError(
-        `${site.siteUrl} did not answer within ${timeoutMs / 1000} s. Check the site's address in credentials.json and your connection.`,
-      );
-    throw new SiteError(`Cannot reach ${site.siteUrl} (${cause}). Check the site's address in credentials.json and your connection.`);
-  }
+  const response = await askSite(
+    site.siteUrl,
+    url,
+    {
+      Authorization: `Basic ${Buffer.from(`${site.username}:${site.password}`).toString('base64')}`,
+      Accept: 'application/json',
+    },
+    timeoutMs,
+  );
   const status = response.status;
   if (status === 401) {
     throw new SiteError(
@@ -75,21 +66,7 @@ export async function checkSite(site: SiteCredentials, timeoutMs: number): Promi
 
 /** Resolves with the site's cloud id. */
 export async function checkForgeSite(site: ForgeSite, timeoutMs: number): Promise<string> {
-  let response: Response;
-  try {
-    response = await fetch(`${site.origin}/_edge/tenant_info`, {
-      headers: { Accept: 'application/json' },
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-  } catch (error) {
-    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : (error as Error).message;
-    if ((error as Error).name === 'TimeoutError')
-      throw new SiteError(
-        `${site.origin} did not answer within ${timeoutMs / 1000} s. Check the site's address in credentials.json and your connection.`,
-      );
-    throw new SiteError(`Cannot reach ${site.origin} (${cause}). Check the site's address in credentials.json and your connection.`);
-  }
+  const response = await askSite(site.origin, `${site.origin}/_edge/tenant_info`, { Accept: 'application/json' }, timeoutMs);
   const notCloud = `${site.origin} is not an Atlassian Cloud site`;
   const fix = 'Write your developer site as https://<name>.atlassian.net, the key of "hosts" in credentials.json.';
   if (response.status >= 300 && response.status < 400) {
@@ -107,4 +84,18 @@ export async function checkForgeSite(site: ForgeSite, timeoutMs: number): Promis
   }
   if (typeof body.cloudId !== 'string' || !body.cloudId) throw new SiteError(`${notCloud}: /_edge/tenant_info names no cloudId. ${fix}`);
   return body.cloudId;
+}
+
+/** GETs `url` of the site at `siteAddress`, naming a site that does not answer in time or cannot be reached. */
+async function askSite(siteAddress: string, url: string, headers: Record<string, string>, timeoutMs: number): Promise<Response> {
+  try {
+    return await fetch(url, { headers, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+  } catch (error) {
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : (error as Error).message;
+    if ((error as Error).name === 'TimeoutError')
+      throw new SiteError(
+        `${siteAddress} did not answer within ${timeoutMs / 1000} s. Check the site's address in credentials.json and your connection.`,
+      );
+    throw new SiteError(`Cannot reach ${siteAddress} (${cause}). Check the site's address in credentials.json and your connection.`);
+  }
 }
