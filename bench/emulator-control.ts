@@ -34,6 +34,11 @@ export class EmulatorControl {
     await json('PUT', this.url('/settings'), settings);
   }
 
+  /** Delay before every REST call is answered (the `latencyMs` fault; 0 clears it): Confluence across a network. */
+  async setLatency(latencyMs: number): Promise<void> {
+    await json('POST', this.url('/faults'), { latencyMs });
+  }
+
   async install(descriptorUrl: string): Promise<void> {
     await json('POST', this.url('/apps'), { descriptorUrl });
   }

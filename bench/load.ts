@@ -16,6 +16,8 @@ export interface LoadFigures {
   requests: number;
   /** Errors, timeouts and non-2xx answers, over every round. */
   failures: number;
+  /** What the failures were, e.g. `503 ×2, timeouts ×1` (empty when none). */
+  failureKinds: string;
 }
 
 export function runLoad(url: string, options: Partial<Options> = {}): Promise<Result> {
@@ -28,8 +30,21 @@ export function figuresOf(results: Result[]): LoadFigures {
     p50: median(results.map((r) => r.latency.p50)),
     p99: median(results.map((r) => r.latency.p99)),
     requests: results.reduce((n, r) => n + r.requests.total, 0),
-    failures: results.reduce((n, r) => n + r.errors + r.timeouts + r.non2xx, 0),
+    // autocannon counts a timeout among its errors too.
+    failures: results.reduce((n, r) => n + r.errors + r.non2xx, 0),
+    failureKinds: failureKinds(results),
   };
+}
+
+function failureKinds(results: Result[]): string {
+  const kinds = new Map<string, number>();
+  const add = (kind: string, n: number) => n > 0 && kinds.set(kind, (kinds.get(kind) ?? 0) + n);
+  for (const r of results) {
+    for (const [code, { count }] of Object.entries(r.statusCodeStats ?? {})) if (!code.startsWith('2')) add(code, count ?? 0);
+    add('timeouts', r.timeouts);
+    add('errors', r.errors - r.timeouts);
+  }
+  return [...kinds].map(([kind, n]) => `${kind} ×${n}`).join(', ');
 }
 
 /** GETs of `path`, each signed in as the next of `tokens` in turn (one user's token, or a thousand users'). */

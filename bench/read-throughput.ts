@@ -80,7 +80,7 @@ export async function measureReads(
   report.section(`Warm reads (autocannon, ${CONNECTIONS} connections, ${DURATION_S} s a run, ${ROUNDS} alternating rounds, medians)`);
   const row = (name: string, f: ReadLoadFigures) =>
     report.line(
-      `${name.padEnd(52)} ${f.rps.toFixed(0).padStart(6)} req/s  ${(f.rps / figures.direct.rps).toFixed(2).padStart(5)} × direct   p50 ${String(f.p50).padStart(3)} ms  p99 ${String(f.p99).padStart(3)} ms   CPU ${f.cpuUsPerRequest.toFixed(0).padStart(4)} µs a request (${(figures.direct.cpuUsPerRequest / f.cpuUsPerRequest).toFixed(2)} × direct)${f.failures ? `  ${f.failures} failed` : ''}`,
+      `${name.padEnd(52)} ${f.rps.toFixed(0).padStart(6)} req/s  ${(f.rps / figures.direct.rps).toFixed(2).padStart(5)} × direct   p50 ${String(f.p50).padStart(3)} ms  p99 ${String(f.p99).padStart(3)} ms   CPU ${f.cpuUsPerRequest.toFixed(0).padStart(4)} µs a request (${(figures.direct.cpuUsPerRequest / f.cpuUsPerRequest).toFixed(2)} × direct)${f.failures ? `  ${f.failures} failed (${f.failureKinds})` : ''}`,
     );
   row('emulator: direct user-property GET (as the app)', figures.direct);
   for (const c of cases) row(`keepsake: ${c.name}`, figures.cases.get(c.name)!);

@@ -13,6 +13,12 @@ import { cpuMsPerRequest, watchMachineCpu } from './machine-cpu';
 import type { BenchPage, BenchUser, KeepsakeClient } from './population';
 import type { Report } from './report';
 
+/**
+ * The delay of the second write run's Confluence calls, ms: a round trip to a site across a network
+ * (docs/performance.md says why 10 and not more).
+ */
+export const CONFLUENCE_LATENCY_MS = Number(process.env.BENCH_CONFLUENCE_LATENCY_MS ?? 10);
+
 /** More pages per user than connections, so that a user's add of a page is answered before its remove is sent. */
 const PAGES_PER_USER = 20;
 
@@ -23,6 +29,8 @@ export interface WriteCase {
 }
 
 export interface WriteFigures {
+  /** The delay the emulator added to every REST call during these runs, ms (0: loopback). */
+  latencyMs: number;
   direct: LoadFigures;
   /**
    * `reachedConfluence`: property writes Confluence received per 2xx answer (1 when every
@@ -87,6 +95,24 @@ export async function measureWrites(
   direct: DirectCalls,
   cases: readonly WriteCase[],
   pages: readonly BenchPage[],
+  latencyMs: number,
+): Promise<WriteFigures> {
+  await control.setLatency(latencyMs);
+  try {
+    return await measureWritesAt(report, control, keepsake, direct, cases, pages, latencyMs);
+  } finally {
+    await control.setLatency(0);
+  }
+}
+
+async function measureWritesAt(
+  report: Report,
+  control: EmulatorControl,
+  keepsake: KeepsakeClient,
+  direct: DirectCalls,
+  cases: readonly WriteCase[],
+  pages: readonly BenchPage[],
+  latencyMs: number,
 ): Promise<WriteFigures> {
   const walk = pages.slice(0, PAGES_PER_USER);
   const loads = new Map(cases.map((c) => [c.name, new ChangingWrites(c.users, walk)]));
@@ -115,7 +141,7 @@ export async function measureWrites(
       answered.set(c.name, answered.get(c.name)! + result['2xx']);
     }
   }
-  const figures: WriteFigures = { direct: figuresOf(directResults), cases: new Map() };
+  const figures: WriteFigures = { latencyMs, direct: figuresOf(directResults), cases: new Map() };
   for (const c of cases) {
     const f = figuresOf(caseResults.get(c.name)!);
     const writes = written.get(c.name);
@@ -127,10 +153,11 @@ export async function measureWrites(
       cpuMs: cpuMsPerRequest(share, 1, f.rps),
     });
   }
-  report.section(`Writes that each change something (${WRITE_DURATION_S} s a run, ${ROUNDS} alternating rounds, medians)`);
+  const where = latencyMs === 0 ? 'Confluence on loopback' : `Confluence ${latencyMs} ms away (every REST call delayed)`;
+  report.section(`Writes that each change something, ${where} (${WRITE_DURATION_S} s a run, ${ROUNDS} alternating rounds, medians)`);
   const row = (name: string, f: LoadFigures, note = '') =>
     report.line(
-      `${name.padEnd(52)} ${f.rps.toFixed(0).padStart(6)} req/s  ${(f.rps / figures.direct.rps).toFixed(3).padStart(6)} × direct   p50 ${String(f.p50).padStart(4)} ms  p99 ${String(f.p99).padStart(4)} ms${f.failures ? `  ${f.failures} failed` : ''}${note}`,
+      `${name.padEnd(52)} ${f.rps.toFixed(0).padStart(6)} req/s  ${(f.rps / figures.direct.rps).toFixed(3).padStart(6)} × direct   p50 ${String(f.p50).padStart(4)} ms  p99 ${String(f.p99).padStart(4)} ms${f.failures ? `  ${f.failures} failed (${f.failureKinds})` : ''}${note}`,
     );
   row(`emulator: direct user-property PUT (${CONNECTIONS} connections)`, figures.direct);
   for (const c of cases) {
