@@ -99,72 +99,61 @@ export async function measureWrites(
 ): Promise<WriteFigures> {
   await control.setLatency(latencyMs);
   try {
-    return await measureWritesAt(report, control, keepsake, direct, cases, pages, latencyMs);
+    const walk = pages.slice(0, PAGES_PER_USER);
+    const loads = new Map(cases.map((c) => [c.name, new ChangingWrites(c.users, walk)]));
+    const directResults: Result[] = [];
+    const caseResults = new Map<string, Result[]>(cases.map((c) => [c.name, []]));
+    const written = new Map<string, number | undefined>(cases.map((c) => [c.name, 0]));
+    const answered = new Map<string, number>(cases.map((c) => [c.name, 0]));
+    const busy = new Map<string, number[]>(cases.map((c) => [c.name, []]));
+    await control.settle();
+    for (let round = 0; round < ROUNDS; round++) {
+      directResults.push(await runLoad(direct.url, { ...direct.put, duration: WRITE_DURATION_S }));
+      for (const c of cases) {
+        await control.settle();
+        const load = loads.get(c.name)!;
+        await load.resync(keepsake);
+        await control.clearCalls();
+        const machine = watchMachineCpu();
+        const result = await runLoad(keepsake.url, { ...load.options(), connections: c.connections, duration: WRITE_DURATION_S });
+        busy.get(c.name)!.push(machine());
+        caseResults.get(c.name)!.push(result);
+        // Writes that landed while the load ran, against the answers it received (a request still
+        // in flight at the end may have written without being answered: at most one per connection).
+        const calls = await control.calls();
+        const sofar = written.get(c.name);
+        written.set(c.name, calls.length >= REQUEST_LOG_CAPACITY || sofar === undefined ? undefined : sofar + calls.filter(isWrite).length);
+        answered.set(c.name, answered.get(c.name)! + result['2xx']);
+      }
+    }
+    const figures: WriteFigures = { latencyMs, direct: figuresOf(directResults), cases: new Map() };
+    for (const c of cases) {
+      const f = figuresOf(caseResults.get(c.name)!);
+      const writes = written.get(c.name);
+      const share = median(busy.get(c.name)!);
+      figures.cases.set(c.name, {
+        ...f,
+        reachedConfluence: writes === undefined ? undefined : writes / Math.max(answered.get(c.name)!, 1),
+        busy: share,
+        cpuMs: cpuMsPerRequest(share, 1, f.rps),
+      });
+    }
+    const where = latencyMs === 0 ? 'Confluence on loopback' : `Confluence ${latencyMs} ms away (every REST call delayed)`;
+    report.section(`Writes that each change something, ${where} (${WRITE_DURATION_S} s a run, ${ROUNDS} alternating rounds, medians)`);
+    const row = (name: string, f: LoadFigures, note = '') =>
+      report.line(
+        `${name.padEnd(52)} ${f.rps.toFixed(0).padStart(6)} req/s  ${(f.rps / figures.direct.rps).toFixed(3).padStart(6)} × direct   p50 ${String(f.p50).padStart(4)} ms  p99 ${String(f.p99).padStart(4)} ms${f.failures ? `  ${f.failures} failed (${f.failureKinds})` : ''}${note}`,
+      );
+    row(`emulator: direct user-property PUT (${CONNECTIONS} connections)`, figures.direct);
+    for (const c of cases) {
+      const f = figures.cases.get(c.name)!;
+      const reached =
+        f.reachedConfluence === undefined ? 'not counted (log full)' : `${(f.reachedConfluence * 100).toFixed(0)} % wrote to Confluence`;
+      row(`keepsake: ${c.name}`, f, `  ${reached}, machine ${(f.busy * 100).toFixed(0)} % busy, ${f.cpuMs.toFixed(1)} ms CPU a write`);
+    }
+    return figures;
   } finally {
+    // The rest of the run, and the next run's set-up, meet Confluence on loopback.
     await control.setLatency(0);
   }
-}
-
-async function measureWritesAt(
-  report: Report,
-  control: EmulatorControl,
-  keepsake: KeepsakeClient,
-  direct: DirectCalls,
-  cases: readonly WriteCase[],
-  pages: readonly BenchPage[],
-  latencyMs: number,
-): Promise<WriteFigures> {
-  const walk = pages.slice(0, PAGES_PER_USER);
-  const loads = new Map(cases.map((c) => [c.name, new ChangingWrites(c.users, walk)]));
-  const directResults: Result[] = [];
-  const caseResults = new Map<string, Result[]>(cases.map((c) => [c.name, []]));
-  const written = new Map<string, number | undefined>(cases.map((c) => [c.name, 0]));
-  const answered = new Map<string, number>(cases.map((c) => [c.name, 0]));
-  const busy = new Map<string, number[]>(cases.map((c) => [c.name, []]));
-  await control.settle();
-  for (let round = 0; round < ROUNDS; round++) {
-    directResults.push(await runLoad(direct.url, { ...direct.put, duration: WRITE_DURATION_S }));
-    for (const c of cases) {
-      await control.settle();
-      const load = loads.get(c.name)!;
-      await load.resync(keepsake);
-      await control.clearCalls();
-      const machine = watchMachineCpu();
-      const result = await runLoad(keepsake.url, { ...load.options(), connections: c.connections, duration: WRITE_DURATION_S });
-      busy.get(c.name)!.push(machine());
-      caseResults.get(c.name)!.push(result);
-      // Writes that landed while the load ran, against the answers it received (a request still
-      // in flight at the end may have written without being answered: at most one per connection).
-      const calls = await control.calls();
-      const sofar = written.get(c.name);
-      written.set(c.name, calls.length >= REQUEST_LOG_CAPACITY || sofar === undefined ? undefined : sofar + calls.filter(isWrite).length);
-      answered.set(c.name, answered.get(c.name)! + result['2xx']);
-    }
-  }
-  const figures: WriteFigures = { latencyMs, direct: figuresOf(directResults), cases: new Map() };
-  for (const c of cases) {
-    const f = figuresOf(caseResults.get(c.name)!);
-    const writes = written.get(c.name);
-    const share = median(busy.get(c.name)!);
-    figures.cases.set(c.name, {
-      ...f,
-      reachedConfluence: writes === undefined ? undefined : writes / Math.max(answered.get(c.name)!, 1),
-      busy: share,
-      cpuMs: cpuMsPerRequest(share, 1, f.rps),
-    });
-  }
-  const where = latencyMs === 0 ? 'Confluence on loopback' : `Confluence ${latencyMs} ms away (every REST call delayed)`;
-  report.section(`Writes that each change something, ${where} (${WRITE_DURATION_S} s a run, ${ROUNDS} alternating rounds, medians)`);
-  const row = (name: string, f: LoadFigures, note = '') =>
-    report.line(
-      `${name.padEnd(52)} ${f.rps.toFixed(0).padStart(6)} req/s  ${(f.rps / figures.direct.rps).toFixed(3).padStart(6)} × direct   p50 ${String(f.p50).padStart(4)} ms  p99 ${String(f.p99).padStart(4)} ms${f.failures ? `  ${f.failures} failed (${f.failureKinds})` : ''}${note}`,
-    );
-  row(`emulator: direct user-property PUT (${CONNECTIONS} connections)`, figures.direct);
-  for (const c of cases) {
-    const f = figures.cases.get(c.name)!;
-    const reached =
-      f.reachedConfluence === undefined ? 'not counted (log full)' : `${(f.reachedConfluence * 100).toFixed(0)} % wrote to Confluence`;
-    row(`keepsake: ${c.name}`, f, `  ${reached}, machine ${(f.busy * 100).toFixed(0)} % busy, ${f.cpuMs.toFixed(1)} ms CPU a write`);
-  }
-  return figures;
 }
