@@ -39,6 +39,7 @@ import { keepsakeEnvironment } from './dev/keepsake-environment';
 import { KeepsakeSupervisor } from './dev/keepsake-supervisor';
 import { reloadOnChange } from './dev/reload-on-change';
 import type { SourceWatcher } from './dev/source-watcher';
+import { stopOnSignals } from './dev/stop-on-signals';
 
 const root = join(__dirname, '..');
 
@@ -107,19 +108,13 @@ async function main(): Promise<void> {
       : undefined,
   });
   let watcher: SourceWatcher | undefined;
-  let stopping = false;
-  const stop = async (exitCode: number) => {
-    if (stopping) return;
-    stopping = true;
+  const stop = stopOnSignals(async () => {
     watcher?.close();
     log('stopping Keepsake, then the emulator…');
     await keepsake.stop();
     await emulator.close();
     log(forge ? 'stopped (Keepsake stays installed the Forge way in the emulated site).' : 'stopped.');
-    process.exit(exitCode);
-  };
-  process.on('SIGINT', () => void stop(0));
-  process.on('SIGTERM', () => void stop(0));
+  });
 
   log(
     forge ? 'starting Keepsake, then installing it the Forge way (Connect on Forge)…' : 'starting Keepsake and installing it through ACE…',

@@ -21,6 +21,7 @@ import { INSTALL_NGROK, ngrokIsInstalled } from './ngrok-tunnel';
 import { reloadOnChange } from './reload-on-change';
 import { checkSite, SiteError } from './site-preflight';
 import type { SourceWatcher } from './source-watcher';
+import { stopOnSignals } from './stop-on-signals';
 
 const SITE_CHECK_TIMEOUT_MS = 15_000;
 const PREFIX = '[dev:tunnel --connect]';
@@ -76,17 +77,11 @@ export async function runConnectLoop({ root, credentialsFile, watch }: ConnectLo
     log,
   });
   let watcher: SourceWatcher | undefined;
-  let stopping = false;
-  const stop = async (exitCode: number) => {
-    if (stopping) return;
-    stopping = true;
+  const stop = stopOnSignals(async () => {
     watcher?.close();
     log('stopping Keepsake (it uninstalls itself from the site)…');
     await keepsake.stop();
-    process.exit(exitCode);
-  };
-  process.on('SIGINT', () => void stop(0));
-  process.on('SIGTERM', () => void stop(0));
+  });
 
   log(
     ownTunnel

@@ -7,6 +7,7 @@ import type { Frame, Page } from 'playwright-core';
 import { SEEDED_USERS } from '../../emulator';
 import { assertContrast } from './support/axe';
 import { keepsakeFrame, openConfluencePage, startBrowserStack, type BrowserStack } from './support/browser-stack';
+import { readyPanel, settled } from './support/panel';
 
 const admin = SEEDED_USERS.admin.accountId;
 const alice = SEEDED_USERS.alice.accountId;
@@ -36,8 +37,7 @@ describe('Contrast of the iframes in every state (axe-core)', function () {
 
   async function panelOf(accountId: string, pageId: string): Promise<{ page: Page; panel: Frame }> {
     const page = await openConfluencePage(await env.browserFor(accountId), env.emulator, pageId);
-    const panel = await keepsakeFrame(page, '/panel');
-    await panel.locator('#keepsake-panel[data-migration]').waitFor();
+    const panel = await readyPanel(page);
     return { page, panel };
   }
 
@@ -58,26 +58,26 @@ describe('Contrast of the iframes in every state (axe-core)', function () {
     await page.mouse.move(0, 0);
     await assertContrast(panel, 'Bookmark busy', 'button[data-set="bookmarks"]');
     release();
-    await panel.locator('#keepsake-panel:not([aria-busy])').waitFor({ state: 'attached' });
+    await settled(panel);
     // Watching (pressed) while busy: the state whose text fell to 2.82:1 when dimmed.
     const releaseWatch = await holdRequests(page, '**/api/watches');
     await panel.getByRole('button', { name: 'Watch', exact: true }).click();
     await panel.locator('button[data-set="watches"][aria-busy="true"][aria-pressed="true"]').waitFor();
     await assertContrast(panel, 'Watching busy', 'button[data-set="watches"]');
     releaseWatch();
-    await panel.locator('#keepsake-panel:not([aria-busy])').waitFor({ state: 'attached' });
+    await settled(panel);
     await panel.getByRole('button', { name: 'Hide' }).click();
     await panel.getByRole('button', { name: 'Show' }).hover();
     await assertContrast(panel, 'Show hovered');
     await panel.getByRole('button', { name: 'Show' }).click();
-    await panel.locator('#keepsake-panel:not([aria-busy])').waitFor({ state: 'attached' });
+    await settled(panel);
   });
 
   it('the panel in compact and focus', async () => {
     const { panel } = await panelOf(bob, '65602');
     for (const mode of ['Compact', 'Focus', 'Comfortable']) {
       await panel.getByRole('radio', { name: mode }).check();
-      await panel.locator('#keepsake-panel:not([aria-busy])').waitFor({ state: 'attached' });
+      await settled(panel);
       await assertContrast(panel, mode);
     }
   });

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { SEEDED_USERS } from '../../emulator';
 import { keepsakeFrame, openConfluencePage, screenshotsDir, startBrowserStack, type BrowserStack } from './support/browser-stack';
+import { settled } from './support/panel';
 import { ids, storedPreferences } from './support/keepsake-data';
 import { seedLocalStorageCookies } from './support/legacy-storage';
 
@@ -30,7 +31,7 @@ describe('The iframes in the browser, Keepsake installed the Forge way', functio
     await panel.getByRole('button', { name: 'Bookmark' }).click();
     await panel.getByRole('button', { name: 'Bookmarked' }).waitFor();
     // The toggle shows at once; wait until the server has answered.
-    await panel.locator('#keepsake-panel:not([aria-busy])').waitFor({ state: 'attached' });
+    await settled(panel);
     const stored = await storedPreferences(env.stack, alice.accountId);
     assert.deepEqual(ids(stored.bookmarks), ['65602']);
     assert.deepEqual(ids(stored.watches), ['65603']);

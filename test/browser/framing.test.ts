@@ -9,6 +9,7 @@ import type { BrowserContext, ConsoleMessage, Frame } from 'playwright-core';
 import { SEEDED_USERS } from '../../emulator';
 import { setIds } from '../support/set-entries';
 import { keepsakeFrame, openConfluencePage, startBrowserStack, type BrowserStack } from './support/browser-stack';
+import { settled } from './support/panel';
 
 const alice = SEEDED_USERS.alice.accountId;
 
@@ -72,7 +73,7 @@ describe('Framing of the iframes in the browser', function () {
     const bookmark = panel.locator('button[data-set="bookmarks"]');
     await bookmark.click();
     await panel.locator('button[data-set="bookmarks"][aria-pressed="true"]').waitFor();
-    await panel.locator('#keepsake-panel:not([aria-busy])').waitFor({ state: 'attached' });
+    await settled(panel);
     assert.deepEqual(await setIds((path) => env.stack.api(alice, 'GET', path), 'bookmarks'), ['65602']);
     assert.deepEqual(await violations(panel), []);
     panelUrl = panel.url();

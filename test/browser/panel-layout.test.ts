@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { SEEDED_USERS } from '../../emulator';
 import { keepsakeFrame, openConfluencePage, screenshotsDir, startBrowserStack, type BrowserStack } from './support/browser-stack';
+import { readyPanel, settled } from './support/panel';
 import { boxOf, controlsUnder, hostFlags, type LayoutGlobals } from './support/layout';
 
 const admin = SEEDED_USERS.admin.accountId;
@@ -20,16 +21,6 @@ const ADMINS_PAGE = '65601';
 
 interface SiteSettings {
   profileFields: Record<string, { enabled: boolean; public: boolean }>;
-}
-
-async function readyPanel(page: Page): Promise<Frame> {
-  const frame = await keepsakeFrame(page, '/panel');
-  await frame.locator('#keepsake-panel[data-migration]').waitFor();
-  return frame;
-}
-
-async function settled(frame: Frame): Promise<void> {
-  await frame.locator('#keepsake-panel:not([aria-busy])').waitFor({ state: 'attached' });
 }
 
 /** The panel's height once the iframe has taken it (the host page's iframe, as a person sees it). */

@@ -1,27 +1,15 @@
 // The page panel in a real browser: it resizes its iframe whenever its content changes, and
 // quick repeated changes end in the state the user chose last, on screen and on the server.
 import assert from 'node:assert/strict';
-import type { Frame, Page } from 'playwright-core';
 import { SEEDED_USERS } from '../../emulator';
 import type { PreferencesSummary } from '../../frontend/shared/api-types';
 import { setIds } from '../support/set-entries';
-import { keepsakeFrame, openConfluencePage, startBrowserStack, type BrowserStack } from './support/browser-stack';
+import { openConfluencePage, startBrowserStack, type BrowserStack } from './support/browser-stack';
+import { readyPanel, settled } from './support/panel';
 
 const alice = SEEDED_USERS.alice.accountId;
 const bob = SEEDED_USERS.bob.accountId;
 const carol = SEEDED_USERS.carol.accountId;
-
-/** The panel once its script has run (its migration step is over: nothing else is in flight). */
-async function readyPanel(page: Page): Promise<Frame> {
-  const frame = await keepsakeFrame(page, '/panel');
-  await frame.locator('#keepsake-panel[data-migration]').waitFor();
-  return frame;
-}
-
-/** Waits until no change is waiting for the server's answer. */
-async function settled(frame: Frame): Promise<void> {
-  await frame.locator('#keepsake-panel:not([aria-busy])').waitFor({ state: 'attached' });
-}
 
 describe('The page panel in the browser', function () {
   this.timeout(120_000);

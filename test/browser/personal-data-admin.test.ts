@@ -7,9 +7,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { SEEDED_USERS } from '../../emulator';
-import { keepsakeFrame, screenshotsDir, startBrowserStack, type BrowserStack } from './support/browser-stack';
+import { keepsakeFrame, openAdminSettings, screenshotsDir, startBrowserStack, type BrowserStack } from './support/browser-stack';
 
-const admin = SEEDED_USERS.admin.accountId;
 const alice = SEEDED_USERS.alice.accountId;
 const bob = SEEDED_USERS.bob.accountId;
 const carol = SEEDED_USERS.carol.accountId;
@@ -27,15 +26,7 @@ describe('Personal data reporting on the admin page', function () {
   after(async () => env?.close());
   afterEach(() => assert.deepEqual(env.offMachineRequests, [], 'nothing leaves the machine'));
 
-  async function openSettings(): Promise<{ page: Page; settings: Frame }> {
-    const browser = await env.browserFor(admin);
-    const page = await browser.newPage();
-    await page.setViewportSize({ width: 1200, height: 1900 });
-    await page.goto(`${env.emulator.baseUrl}/wiki/plugins/servlet/ac/keepsake/keepsake-admin`);
-    const settings = await keepsakeFrame(page, '/admin');
-    await settings.getByRole('heading', { name: 'Personal data reporting' }).waitFor();
-    return { page, settings };
-  }
+  const openSettings = () => openAdminSettings(env, 'Personal data reporting');
 
   async function runNow(page: Page, settings: Frame, flag: string | RegExp): Promise<string> {
     const button = settings.getByRole('button', { name: 'Run now' });

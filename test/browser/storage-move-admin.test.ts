@@ -6,11 +6,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { SEEDED_USERS } from '../../emulator';
 import { newAccountId } from '../../emulator/accounts';
-import { keepsakeFrame, screenshotsDir, startBrowserStack, type BrowserStack } from './support/browser-stack';
+import { openAdminSettings, screenshotsDir, startBrowserStack, type BrowserStack } from './support/browser-stack';
 
-const admin = SEEDED_USERS.admin.accountId;
 const USERS = 40;
 
 describe('A storage move on the admin page', function () {
@@ -28,15 +26,7 @@ describe('A storage move on the admin page', function () {
   after(async () => env?.close());
   afterEach(() => assert.deepEqual(env.offMachineRequests, [], 'nothing leaves the machine'));
 
-  async function openSettings(): Promise<{ page: Page; settings: Frame }> {
-    const browser = await env.browserFor(admin);
-    const page = await browser.newPage();
-    await page.setViewportSize({ width: 1200, height: 1900 });
-    await page.goto(`${env.emulator.baseUrl}/wiki/plugins/servlet/ac/keepsake/keepsake-admin`);
-    const settings = await keepsakeFrame(page, '/admin');
-    await settings.getByRole('heading', { name: 'Storage' }).waitFor();
-    return { page, settings };
-  }
+  const openSettings = () => openAdminSettings(env, 'Storage');
 
   async function saveMode(page: Page, settings: Frame, label: string): Promise<void> {
     await settings.getByLabel('Where preferences live').selectOption({ label });

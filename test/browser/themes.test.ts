@@ -10,6 +10,7 @@ import type { BrowserContext, Frame, Page } from 'playwright-core';
 import { SEEDED_USERS } from '../../emulator';
 import { assertContrast } from './support/axe';
 import { keepsakeFrame, openConfluencePage, screenshotsDir, startBrowserStack, type BrowserStack } from './support/browser-stack';
+import { settled } from './support/panel';
 
 const admin = SEEDED_USERS.admin.accountId;
 const alice = SEEDED_USERS.alice.accountId;
@@ -139,13 +140,13 @@ describe('Themes: Keepsake’s iframes follow Confluence’s light and dark them
       await panel.locator('button[data-set="bookmarks"][aria-busy="true"]').waitFor();
       await assertContrast(panel, `panel, ${mode}, Bookmark busy`);
       await release();
-      await panel.locator('#keepsake-panel:not([aria-busy])').waitFor({ state: 'attached' });
+      await settled(panel);
       assert.equal(await bookmark.getAttribute('aria-pressed'), 'true');
       await page.mouse.move(0, 0);
       await assertContrast(panel, `panel, ${mode}, Bookmark pressed`);
       if (mode === 'dark') await page.screenshot({ path: join(screenshotsDir(), 'panel-dark.png'), fullPage: true });
       await bookmark.click();
-      await panel.locator('#keepsake-panel:not([aria-busy])').waitFor({ state: 'attached' });
+      await settled(panel);
     });
 
     it(`My Keepsake in the ${mode} theme: its colours, and AA contrast at rest, hovered, focused, saving (disabled) and confirming a delete`, async () => {

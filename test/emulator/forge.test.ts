@@ -14,7 +14,7 @@ import express from 'express';
 import { type JWTPayload, type JSONWebKeySet, createLocalJWKSet, decodeProtectedHeader, importSPKI, jwtVerify } from 'jose';
 import { stringify } from 'yaml';
 import { SEEDED_USERS } from '../../emulator';
-import { hostCall, qshOf, rawRequest, signAppJwt, upmInstall, type RawResponse } from '../support/ace-test-app';
+import { INSTALL_PAYLOAD_FIELDS, hostCall, qshOf, rawRequest, signAppJwt, upmInstall, type RawResponse } from '../support/ace-test-app';
 import { type Site, appPropertyPath, assertError, assertStatus, startSite, uniqueKey, userPropertyPath } from './harness';
 
 const alice = SEEDED_USERS.alice.accountId;
@@ -246,18 +246,7 @@ describe('emulator conformance: Forge installs (Connect on Forge)', function () 
       const body = installedCall.body;
       assert.equal(claims.iss, body.clientKey, 'iss is the clientKey');
       assert.deepEqual(claims.aud, [remote.baseUrl], 'aud is [the remote baseUrl]');
-      for (const field of [
-        'key',
-        'clientKey',
-        'sharedSecret',
-        'baseUrl',
-        'displayUrl',
-        'productType',
-        'description',
-        'serverVersion',
-        'pluginsVersion',
-        'oauthClientId',
-      ]) {
+      for (const field of INSTALL_PAYLOAD_FIELDS) {
         assert.ok(field in body, `payload lacks ${field}`);
       }
       assert.equal(body.eventType, 'installed');

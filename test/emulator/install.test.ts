@@ -3,7 +3,15 @@
 import assert from 'node:assert/strict';
 import { Op } from 'sequelize';
 import { SEEDED_USERS } from '../../emulator';
-import { type Descriptor, qshOf, rawRequest, serveDescriptor, signAppJwt, upmInstall } from '../support/ace-test-app';
+import {
+  type Descriptor,
+  INSTALL_PAYLOAD_FIELDS,
+  qshOf,
+  rawRequest,
+  serveDescriptor,
+  signAppJwt,
+  upmInstall,
+} from '../support/ace-test-app';
 import {
   type InstalledTestApp,
   type Site,
@@ -54,19 +62,7 @@ describe('emulator conformance: install through ACE (UPM flow, signed install)',
   it('the install payload has every documented field, and ACE saved it as clientInfo', async function () {
     const hook = app.lifecycle.find((c) => c.path === '/installed');
     assert.ok(hook);
-    for (const field of [
-      'key',
-      'clientKey',
-      'sharedSecret',
-      'baseUrl',
-      'displayUrl',
-      'productType',
-      'description',
-      'serverVersion',
-      'pluginsVersion',
-      'oauthClientId',
-      'eventType',
-    ]) {
+    for (const field of INSTALL_PAYLOAD_FIELDS) {
       assert.ok(field in hook.body, `payload lacks ${field}`);
     }
     assert.equal(hook.body.key, app.key);

@@ -100,6 +100,21 @@ function safeJson(v: unknown): string {
 // ---------------------------------------------------------------------------------------------
 // The test app.
 
+/** The documented fields of the install payload (docs/platform-facts.md, "The install lifecycle"). */
+export const INSTALL_PAYLOAD_FIELDS = [
+  'key',
+  'clientKey',
+  'sharedSecret',
+  'baseUrl',
+  'displayUrl',
+  'productType',
+  'description',
+  'serverVersion',
+  'pluginsVersion',
+  'oauthClientId',
+  'eventType',
+] as const;
+
 export interface LifecycleCall {
   path: string;
   /** JWT header `alg` of the token on the request (RS256 for signed install). */

@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, type Frame, type Page, chromium } from 'playwright-core';
-import { type EmulatorSettings, startEmulator } from '../../../emulator';
+import { type EmulatorSettings, SEEDED_USERS, startEmulator } from '../../../emulator';
 import type { Settings } from '../../../lib/settings';
 import { type Emulator, type Stack, startStack } from '../../support/keepsake-stack';
 
@@ -87,6 +87,17 @@ export async function openConfluencePage(context: BrowserContext, emulator: Emul
   const page = await context.newPage();
   await page.goto(`${emulator.baseUrl}/wiki/pages/viewpage.action?pageId=${pageId}`);
   return page;
+}
+
+/** Keepsake's configuration page as the site admin sees it, tall enough for every section, once `heading` shows. */
+export async function openAdminSettings(env: BrowserStack, heading: string): Promise<{ page: Page; settings: Frame }> {
+  const browser = await env.browserFor(SEEDED_USERS.admin.accountId);
+  const page = await browser.newPage();
+  await page.setViewportSize({ width: 1200, height: 1900 });
+  await page.goto(`${env.emulator.baseUrl}/wiki/plugins/servlet/ac/keepsake/keepsake-admin`);
+  const settings = await keepsakeFrame(page, '/admin');
+  await settings.getByRole('heading', { name: heading }).waitFor();
+  return { page, settings };
 }
 
 /** The frame of Keepsake's iframe on a host page, once it has loaded. */
