@@ -15,7 +15,7 @@ import type { Report } from './report';
 
 /**
  * The delay of the second write run's Confluence calls, ms: a round trip to a site across a network
- * (docs/performance.md says why 10 and not more).
+ * (an assumption, chosen low on purpose: docs/performance.md says why).
  */
 export const CONFLUENCE_LATENCY_MS = Number(process.env.BENCH_CONFLUENCE_LATENCY_MS ?? 10);
 

@@ -127,7 +127,6 @@ export function queued<T>(ctx: EmulatorContext, key: string, work: () => Promise
   return next;
 }
 
-/** Installs (or reinstalls) the app whose descriptor is at `descriptorUrl`. */
 /** Who an install makes the app on the site: the clientKey and app account stay across reinstalls; the secret and OAuth client are new. */
 export function installIdentity(
   previous: InstalledApp | undefined,
@@ -140,6 +139,7 @@ export function installIdentity(
   };
 }
 
+/** Installs (or reinstalls) the app whose descriptor is at `descriptorUrl`. */
 export async function installApp(ctx: EmulatorContext, descriptorUrl: string): Promise<InstalledApp> {
   const checked = checkDescriptor(await fetchDescriptor(ctx, descriptorUrl));
   if (!checked.ok) throw new InstallError(`The descriptor at ${descriptorUrl} is invalid: ${checked.errors.join('; ')}`);
